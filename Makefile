@@ -1,0 +1,59 @@
+# 校企通 — the two commands a new user runs: `make demo` and `make test`.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+ASSETS := src/xiaoqitong/static/vendor/.built
+
+.PHONY: demo test install assets lint format migrate setup bench messages clean help
+
+help:
+	@echo "make demo    install, build assets, create the database, load data, start web + worker"
+	@echo "make test    lint and run the whole test suite (SQLite; DATABASE_URL=... for PostgreSQL)"
+	@echo "make bench   run the benchmarks under bench/"
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	touch $(STAMP)
+
+install: $(STAMP)
+
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+
+$(ASSETS): node_modules/.package-lock.json scripts/build_assets.py $(STAMP)
+	$(BIN)/python scripts/build_assets.py
+
+assets: $(ASSETS)
+
+messages: $(STAMP)
+	cd src/xiaoqitong && ../../$(BIN)/xiaoqitong compilemessages --ignore=.venv -v 0
+
+setup: install assets messages
+	$(BIN)/xiaoqitong migrate --noinput -v 0
+	$(BIN)/xiaoqitong load_reference
+
+demo: setup
+	XQT_DEMO_MODE=1 $(BIN)/xiaoqitong demo
+
+lint: install
+	$(BIN)/ruff check src tests bench scripts
+	$(BIN)/ruff format --check src tests bench scripts
+
+format: install
+	$(BIN)/ruff check --fix src tests bench scripts
+	$(BIN)/ruff format src tests bench scripts
+
+test: install messages lint
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+bench: setup
+	$(BIN)/python -m bench $(BENCH_ARGS)
+
+clean:
+	rm -rf var node_modules src/xiaoqitong/static/vendor

@@ -1,0 +1,11 @@
+from django.apps import AppConfig
+from django.utils.module_loading import autodiscover_modules
+
+
+class CoreConfig(AppConfig):
+    name = "xiaoqitong.core"
+    verbose_name = "平台核心"
+
+    def ready(self) -> None:
+        # Each app declares who may do what in its policies.py; load them all once.
+        autodiscover_modules("policies")

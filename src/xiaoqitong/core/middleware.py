@@ -1,0 +1,25 @@
+import re
+
+from .context import reset_request_id, set_request_id
+
+_SAFE_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
+
+
+class RequestIdMiddleware:
+    """Gives every request an id (the caller's X-Request-ID if it is sane) for logs and audit."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        incoming = request.headers.get("X-Request-ID", "")
+        token = set_request_id(incoming if _SAFE_ID.match(incoming) else None)
+        try:
+            from .context import get_request_id
+
+            request.request_id = get_request_id()
+            response = self.get_response(request)
+            response["X-Request-ID"] = request.request_id
+            return response
+        finally:
+            reset_request_id(token)

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class ReferenceConfig(AppConfig):
+    name = "xiaoqitong.reference"
+    verbose_name = "基础目录"

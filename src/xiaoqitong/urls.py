@@ -1,0 +1,40 @@
+from django.conf import settings
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+from rest_framework.authtoken.views import ObtainAuthToken
+
+from .core import pages
+
+# App name -> API router; each app's api.py owns its router.
+API_APPS = ["reference", "orgs"]
+
+admin.site.site_header = f"{settings.XQT_SITE_NAME} 管理后台"
+admin.site.site_title = settings.XQT_SITE_NAME
+
+
+def _api_patterns():
+    from importlib import import_module
+
+    return [path(f"{name}/", include(import_module(f"xiaoqitong.{name}.api").router.urls)) for name in API_APPS]
+
+
+urlpatterns = [
+    path("", pages.home, name="home"),
+    path("healthz", pages.healthz, name="healthz"),
+    path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
+    path("accounts/password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+    path("core/", include("xiaoqitong.core.urls")),
+    path("reference/", include("xiaoqitong.reference.urls")),
+    path("orgs/", include("xiaoqitong.orgs.urls")),
+    path("api/v1/auth/token/", ObtainAuthToken.as_view(), name="api_token"),
+    path("api/v1/schema/", SpectacularAPIView.as_view(), name="api_schema"),
+    path("api/v1/docs/", SpectacularSwaggerView.as_view(url_name="api_schema"), name="api_docs"),
+    path("api/v1/redoc/", SpectacularRedocView.as_view(url_name="api_schema"), name="api_redoc"),
+    path("api/v1/", include(_api_patterns())),
+]
