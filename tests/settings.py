@@ -6,7 +6,7 @@ import tempfile
 os.environ.setdefault("XQT_VAR_DIR", tempfile.mkdtemp(prefix="xqt-test-"))
 os.environ.setdefault("XQT_SECRET_KEY", "test-secret-key-not-for-production")
 
-from xiaoqitong.settings import *  # noqa: E402,F403
+from xiaoqitong.settings import *  # noqa: F403
 
 CELERY_TASK_ALWAYS_EAGER = True
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # speed: tests create many users

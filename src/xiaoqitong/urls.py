@@ -17,7 +17,9 @@ admin.site.site_title = settings.XQT_SITE_NAME
 def _api_patterns():
     from importlib import import_module
 
-    return [path(f"{name}/", include(import_module(f"xiaoqitong.{name}.api").router.urls)) for name in API_APPS]
+    return [
+        path(f"{name}/", include(import_module(f"xiaoqitong.{name}.api").router.urls)) for name in API_APPS
+    ]
 
 
 urlpatterns = [

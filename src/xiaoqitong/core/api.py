@@ -6,8 +6,16 @@ from rest_framework import serializers, viewsets
 from . import services
 from .drf import METHOD_ACTIONS, Pagination, PolicyPermission, _to_drf, exception_handler
 
-__all__ = ["METHOD_ACTIONS", "CodeRelatedField", "ObjectViewSet", "Pagination", "PolicyPermission",
-           "ReadOnlyObjectViewSet", "exception_handler"]
+__all__ = [
+    "METHOD_ACTIONS",
+    "CodeRelatedField",
+    "ObjectViewSet",
+    "Pagination",
+    "PolicyPermission",
+    "ReadOnlyObjectViewSet",
+    "exception_handler",
+]
+
 
 class ObjectViewSet(viewsets.ModelViewSet):
     """CRUD over one model: reads restricted to the user's scope, writes through the core services.
@@ -33,7 +41,9 @@ class ObjectViewSet(viewsets.ModelViewSet):
     def perform_create(self, serializer):
         try:
             if self.create_service:
-                serializer.instance = type(self).create_service(actor=self.request.user, **serializer.validated_data)
+                serializer.instance = type(self).create_service(
+                    actor=self.request.user, **serializer.validated_data
+                )
             else:
                 serializer.instance = services.object_create(
                     actor=self.request.user, model=self.model, data=serializer.validated_data

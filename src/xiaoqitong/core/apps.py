@@ -7,5 +7,5 @@ class CoreConfig(AppConfig):
     verbose_name = "平台核心"
 
     def ready(self) -> None:
-        # Each app declares who may do what in its policies.py; load them all once.
-        autodiscover_modules("policies")
+        # Each app declares who may do what (policies.py) and its import formats (resources.py).
+        autodiscover_modules("policies", "resources")

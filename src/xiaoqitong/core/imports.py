@@ -79,7 +79,9 @@ def read_table(path: Path | str, name: str = "") -> tablib.Dataset:
     elif suffix == ".csv":
         rows = list(csv.reader(io.StringIO(_decode(path.read_bytes()))))
     else:
-        raise ImportFileError(_("不支持的文件类型“%(suffix)s”：请上传 xlsx 或 csv 文件。") % {"suffix": suffix})
+        raise ImportFileError(
+            _("不支持的文件类型“%(suffix)s”：请上传 xlsx 或 csv 文件。") % {"suffix": suffix}
+        )
     # Trailing blank rows and columns are common in hand-edited sheets.
     rows = [r for r in rows if any(text(c) for c in r)]
     if not rows:
@@ -109,7 +111,9 @@ class CodeWidget(widgets.ForeignKeyWidget):
         try:
             return self.get_queryset(value, row, **kwargs).get(**{self.field: value})
         except self.model.DoesNotExist:
-            raise ValueError(_("找不到代码为“%(code)s”的%(label)s") % {"code": value, "label": self.label}) from None
+            raise ValueError(
+                _("找不到代码为“%(code)s”的%(label)s") % {"code": value, "label": self.label}
+            ) from None
 
 
 class ChoiceWidget(widgets.Widget):
@@ -170,7 +174,7 @@ class BaseResource(resources.ModelResource):
         report_skipped = True
         clean_model_instances = True
         use_transactions = True
-        skip_diff = True
+        skip_html_diff = True  # skip_diff would also disable skip_unchanged (re-imports must be no-ops)
 
     @classmethod
     def column(cls, attribute: str, header: str, widget=None, **kwargs) -> fields.Field:
@@ -199,7 +203,9 @@ class BaseResource(resources.ModelResource):
         if missing:
             errors.append({"row": 1, "column": "、".join(missing), "message": _("缺少列")})
         if unknown:
-            errors.append({"row": 1, "column": "、".join(unknown), "message": _("无法识别的列（请使用下载的模板）")})
+            errors.append(
+                {"row": 1, "column": "、".join(unknown), "message": _("无法识别的列（请使用下载的模板）")}
+            )
         if missing:
             return errors
         keys = self.key_headers()
@@ -258,22 +264,49 @@ def run_import(resource: BaseResource, data: tablib.Dataset, *, dry_run: bool) -
     errors = resource.check_file(data)
     if errors:
         return errors, {}
-    result = resource.import_data(data, dry_run=dry_run, raise_errors=False, use_transactions=True,
-                                  rollback_on_validation_errors=True)
+    result = resource.import_data(
+        data, dry_run=dry_run, raise_errors=False, use_transactions=True, rollback_on_validation_errors=True
+    )
     errors = resource.describe_errors(result)
     totals = {k: v for k, v in result.totals.items() if k in {"new", "update", "skip"}}
     return errors, totals
 
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _is_number(value: str) -> bool:
+    try:
+        float(value)
+    except ValueError:
+        return False
+    return True
+
+
+def escape_formulae(data: tablib.Dataset) -> tablib.Dataset:
+    """Prefix text cells a spreadsheet would run as a formula with an apostrophe (OWASP CSV injection)."""
+    escaped = tablib.Dataset(headers=data.headers)
+    for row in data:
+        escaped.append(
+            [
+                f"'{cell}"
+                if isinstance(cell, str) and cell.startswith(FORMULA_STARTS) and not _is_number(cell)
+                else cell
+                for cell in row
+            ]
+        )
+    return escaped
+
+
 def export_response(resource: BaseResource, queryset, fmt: str, filename: str, encoding: str = "utf-8"):
     """An xlsx or csv download of the queryset; spreadsheet formulas are escaped."""
-    data = resource.export(queryset=queryset)
+    data = escape_formulae(resource.export(queryset=queryset))
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
     if fmt == "xlsx":
-        body = data.export("xlsx", escape_formulae=True)
+        body = data.export("xlsx")
         content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     else:
-        text_body = data.export("csv", escape_formulae=True)
+        text_body = data.export("csv")
         if encoding.lower() in {"gbk", "gb18030"}:
             body = text_body.encode("gb18030", errors="replace")
             content_type = "text/csv; charset=gb18030"

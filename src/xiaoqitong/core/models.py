@@ -8,6 +8,13 @@ from django.utils.translation import gettext_lazy as _
 from .policy import RestrictedQuerySet
 
 
+class URLField(models.URLField):
+    """A URL field whose form assumes https:// when the scheme is left out (Django 6's default)."""
+
+    def formfield(self, **kwargs):
+        return super().formfield(**{"assume_scheme": "https", **kwargs})
+
+
 class BaseModel(models.Model):
     """Every domain model: created/updated timestamps and the scoped manager (``objects.restrict``)."""
 

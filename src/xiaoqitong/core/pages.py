@@ -26,7 +26,11 @@ def home(request):
 
 def _job_for(request, pk):
     # A job is private to its submitter (platform admins may look at all).
-    qs = ImportJob.objects.all() if request.user.is_superuser else ImportJob.objects.filter(created_by=request.user)
+    qs = (
+        ImportJob.objects.all()
+        if request.user.is_superuser
+        else ImportJob.objects.filter(created_by=request.user)
+    )
     return get_object_or_404(qs, pk=pk)
 
 
@@ -63,7 +67,9 @@ class AuditFilterSet(django_filters.FilterSet):
         from django.db.models import Q
 
         return queryset.filter(
-            Q(actor_repr__icontains=value) | Q(object_repr__icontains=value) | Q(verb__icontains=value)
+            Q(actor_repr__icontains=value)
+            | Q(object_repr__icontains=value)
+            | Q(verb__icontains=value)
             | Q(request_id=value)
         )
 
@@ -104,5 +110,11 @@ def healthz(request):
         database = {"ok": False, "detail": exc.__class__.__name__}
     broker = _broker_state()
     status = 200 if database["ok"] else 503
-    return JsonResponse({"status": "ok" if database["ok"] and broker["ok"] else "degraded",
-                         "database": database, "broker": broker}, status=status)
+    return JsonResponse(
+        {
+            "status": "ok" if database["ok"] and broker["ok"] else "degraded",
+            "database": database,
+            "broker": broker,
+        },
+        status=status,
+    )

@@ -13,7 +13,7 @@ from django.db.models.deletion import ProtectedError, RestrictedError
 from django.utils.translation import gettext as _
 
 from . import audit
-from .models import AuditAction
+from .models import AuditAction, ImportJob
 
 
 def _verb(model: type[models.Model], action: str) -> str:
@@ -30,8 +30,11 @@ def _assign(instance: models.Model, data: dict[str, Any]) -> tuple[set[str], dic
         if field.many_to_many:
             m2m[name] = list(value)
             continue
-        setattr(instance, field.attname if field.is_relation and not isinstance(value, models.Model)
-                else name, value)
+        setattr(
+            instance,
+            field.attname if field.is_relation and not isinstance(value, models.Model) else name,
+            value,
+        )
         names.add(field.name)
     return names, m2m
 
@@ -51,7 +54,8 @@ def object_create(*, actor, model: type[models.Model], data: dict[str, Any], ver
         action=AuditAction.CREATE,
         verb=verb or _verb(model, "create"),
         instance=instance,
-        changes=audit.diff({}, after) | {k: [None, [getattr(v, "pk", v) for v in vs]] for k, vs in m2m.items()},
+        changes=audit.diff({}, after)
+        | {k: [None, [getattr(v, "pk", v) for v in vs]] for k, vs in m2m.items()},
     )
     return instance
 
@@ -63,7 +67,7 @@ def object_update(*, actor, instance: models.Model, data: dict[str, Any], verb: 
     instance = model._default_manager.select_for_update().get(pk=instance.pk)
     before = audit.snapshot(instance)
     m2m_before = {}
-    fields, m2m = _assign(instance, data)
+    _fields, m2m = _assign(instance, data)
     instance.full_clean()
     after = audit.snapshot(instance)
     changes = audit.diff(before, after)
@@ -116,12 +120,11 @@ def object_delete(*, actor, instance: models.Model, verb: str = "") -> None:
 
 
 @transaction.atomic
-def import_job_create(*, actor, model: type[models.Model], upload) -> "ImportJob":
+def import_job_create(*, actor, model: type[models.Model], upload) -> ImportJob:
     """Accept an uploaded xlsx/csv file for ``model`` and queue its validation (nothing is imported yet)."""
     from pathlib import Path
 
     from .imports import IMPORT_EXTENSIONS, resource_for
-    from .models import ImportJob
     from .tasks import import_job_run
 
     resource_for(model)  # refuses models that have no import format
@@ -134,16 +137,20 @@ def import_job_create(*, actor, model: type[models.Model], upload) -> "ImportJob
     job.file.save(name, upload, save=False)
     job.full_clean()
     job.save(force_insert=True)
-    audit.record(actor=actor, action=AuditAction.CREATE, verb="import_job_create", instance=job,
-                 changes={"target": [None, job.target], "file": [None, name]})
+    audit.record(
+        actor=actor,
+        action=AuditAction.CREATE,
+        verb="import_job_create",
+        instance=job,
+        changes={"target": [None, job.target], "file": [None, name]},
+    )
     transaction.on_commit(lambda: import_job_run.delay(job.pk, commit=False))
     return job
 
 
 @transaction.atomic
-def import_job_confirm(*, actor, job) -> "ImportJob":
+def import_job_confirm(*, actor, job) -> ImportJob:
     """Commit a job whose validation passed. Only its submitter may confirm it."""
-    from .models import ImportJob
     from .tasks import import_job_run
 
     job = ImportJob.objects.select_for_update().get(pk=job.pk)
@@ -151,12 +158,18 @@ def import_job_confirm(*, actor, job) -> "ImportJob":
         raise ValidationError(_("只有提交人可以确认导入。"))
     if job.status != ImportJob.Status.VALID:
         raise ValidationError(
-            _("当前状态为“%(status)s”，只有校验通过的文件可以确认导入。") % {"status": job.get_status_display()}
+            _("当前状态为“%(status)s”，只有校验通过的文件可以确认导入。")
+            % {"status": job.get_status_display()}
         )
     job.status = ImportJob.Status.IMPORTING
     job.processed_rows = 0
     job.save(update_fields=["status", "processed_rows"])
-    audit.record(actor=actor, action=AuditAction.UPDATE, verb="import_job_confirm", instance=job,
-                 changes={"status": [ImportJob.Status.VALID, ImportJob.Status.IMPORTING]})
+    audit.record(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        verb="import_job_confirm",
+        instance=job,
+        changes={"status": [ImportJob.Status.VALID, ImportJob.Status.IMPORTING]},
+    )
     transaction.on_commit(lambda: import_job_run.delay(job.pk, commit=True))
     return job

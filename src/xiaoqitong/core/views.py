@@ -52,7 +52,10 @@ class ObjectView(LoginRequiredMixin, View):
         that another organization's record exists); visible but not allowed: 403."""
         visible = self.config.base_queryset().restrict(self.request.user, "view")
         obj = get_object_or_404(visible, pk=self.kwargs["pk"])
-        if action != "view" and not self.model.objects.restrict(self.request.user, action).filter(pk=obj.pk).exists():
+        if (
+            action != "view"
+            and not self.model.objects.restrict(self.request.user, action).filter(pk=obj.pk).exists()
+        ):
             raise PermissionDenied(_("您没有权限执行此操作。"))
         return obj
 
@@ -62,7 +65,8 @@ class ObjectView(LoginRequiredMixin, View):
             "opts": self.model._meta,
             "config": self.config,
             "can_add": policy_for(self.model).allows(self.request.user, "add"),
-            "can_import": self.config.importable and policy_for(self.model).allows(self.request.user, "import"),
+            "can_import": self.config.importable
+            and policy_for(self.model).allows(self.request.user, "import"),
             "can_export": policy_for(self.model).allows(self.request.user, "export"),
             **extra,
         }
@@ -79,8 +83,13 @@ class ObjectListView(ObjectView):
             self.require("export")
             export_qs = self.model.objects.filter(pk__in=qs.values("pk")).restrict(request.user, "export")
             resource = resource_for(self.model)()
-            return export_response(resource, self.config.export_queryset(export_qs), fmt,
-                                   str(self.model._meta.verbose_name_plural), request.GET.get("encoding", "utf-8"))
+            return export_response(
+                resource,
+                self.config.export_queryset(export_qs),
+                fmt,
+                str(self.model._meta.verbose_name_plural),
+                request.GET.get("encoding", "utf-8"),
+            )
         table = self.config.table(qs, request=request)
         RequestConfig(request, paginate={"per_page": self.config.per_page}).configure(table)
         template = "core/object_list.html"
@@ -124,8 +133,10 @@ class ObjectEditView(ObjectView):
             try:
                 if instance is None:
                     obj = self.config.create(actor=request.user, data=data)
-                    messages.success(request, _("已新建%(what)s“%(obj)s”。") % {"what": self.model._meta.verbose_name,
-                                                                              "obj": obj})
+                    messages.success(
+                        request,
+                        _("已新建%(what)s“%(obj)s”。") % {"what": self.model._meta.verbose_name, "obj": obj},
+                    )
                 else:
                     obj = self.config.update(actor=request.user, instance=instance, data=data)
                     messages.success(request, _("已保存“%(obj)s”。") % {"obj": obj})
@@ -174,29 +185,39 @@ class ObjectImportView(ObjectView):
             response["Content-Disposition"] = f"attachment; filename*=UTF-8''{name}"
             return response
         jobs = ImportJob.objects.filter(created_by=request.user, target=self.model._meta.label)[:10]
-        return render(request, "core/import.html", self.context(form=ImportForm(), jobs=jobs,
-                                                                 headers=resource_for(self.model)().headers()))
+        return render(
+            request,
+            "core/import.html",
+            self.context(form=ImportForm(), jobs=jobs, headers=resource_for(self.model)().headers()),
+        )
 
     def post(self, request):
         self.require("import")
         form = ImportForm(request.POST, request.FILES)
         if form.is_valid():
             try:
-                job = services.import_job_create(actor=request.user, model=self.model, upload=form.cleaned_data["file"])
+                job = services.import_job_create(
+                    actor=request.user, model=self.model, upload=form.cleaned_data["file"]
+                )
                 return redirect("core:import_job", pk=job.pk)
             except ValidationError as exc:
                 _add_errors(form, exc)
         jobs = ImportJob.objects.filter(created_by=request.user, target=self.model._meta.label)[:10]
-        return render(request, "core/import.html", self.context(form=form, jobs=jobs,
-                                                                 headers=resource_for(self.model)().headers()),
-                      status=400)
+        return render(
+            request,
+            "core/import.html",
+            self.context(form=form, jobs=jobs, headers=resource_for(self.model)().headers()),
+            status=400,
+        )
 
 
 class ObjectHistoryView(ObjectView):
     def get(self, request, pk):
         obj = self.get_object()
         ct = ContentType.objects.get_for_model(self.model, for_concrete_model=True)
-        entries = AuditLog.objects.filter(content_type=ct, object_id=str(obj.pk)).select_related("actor")[:200]
+        entries = AuditLog.objects.filter(content_type=ct, object_id=str(obj.pk)).select_related("actor")[
+            :200
+        ]
         return render(request, "core/object_history.html", self.context(object=obj, entries=entries))
 
 
@@ -227,6 +248,10 @@ class ModelViews:
 
     @classmethod
     def export_queryset(cls, qs):
+        if cls.select_related:
+            qs = qs.select_related(*cls.select_related)
+        if cls.prefetch_related:
+            qs = qs.prefetch_related(*cls.prefetch_related)
         return qs
 
     # Writes: override with the app's own services where the model has business rules.
@@ -248,10 +273,7 @@ class ModelViews:
         for field in obj._meta.fields:
             if field.name in cls.detail_exclude:
                 continue
-            if field.choices:
-                value = getattr(obj, f"get_{field.name}_display")()
-            else:
-                value = getattr(obj, field.name)
+            value = getattr(obj, f"get_{field.name}_display")() if field.choices else getattr(obj, field.name)
             rows.append((field.verbose_name, value))
         for field in obj._meta.many_to_many:
             if field.name not in cls.detail_exclude:
@@ -260,8 +282,8 @@ class ModelViews:
 
     @classmethod
     def name(cls, action: str) -> str:
-        base = f"{cls.model._meta.model_name}_{action}"
-        return f"{cls.namespace}:{base}" if cls.namespace else base
+        # The URL namespace is the app's label unless urls() was given another.
+        return f"{cls.namespace or cls.model._meta.app_label}:{cls.model._meta.model_name}_{action}"
 
     @classmethod
     def url_for(cls, action: str, obj=None) -> str:

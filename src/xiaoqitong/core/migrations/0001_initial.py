@@ -4,51 +4,105 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='AuditLog',
+            name="AuditLog",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('time', models.DateTimeField(auto_now_add=True, db_index=True, verbose_name='时间')),
-                ('actor_repr', models.CharField(blank=True, max_length=150, verbose_name='操作人名称')),
-                ('action', models.CharField(choices=[('create', '新建'), ('update', '修改'), ('delete', '删除'), ('import', '导入'), ('view', '查看'), ('other', '其他')], max_length=20, verbose_name='操作')),
-                ('verb', models.CharField(help_text='执行的服务函数，如 school_create', max_length=80, verbose_name='服务')),
-                ('object_id', models.CharField(blank=True, db_index=True, max_length=64, verbose_name='对象编号')),
-                ('object_repr', models.CharField(blank=True, max_length=200, verbose_name='对象')),
-                ('changes', models.JSONField(blank=True, default=dict, verbose_name='变更内容')),
-                ('request_id', models.CharField(blank=True, db_index=True, max_length=64, verbose_name='请求编号')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("time", models.DateTimeField(auto_now_add=True, db_index=True, verbose_name="时间")),
+                ("actor_repr", models.CharField(blank=True, max_length=150, verbose_name="操作人名称")),
+                (
+                    "action",
+                    models.CharField(
+                        choices=[
+                            ("create", "新建"),
+                            ("update", "修改"),
+                            ("delete", "删除"),
+                            ("import", "导入"),
+                            ("view", "查看"),
+                            ("other", "其他"),
+                        ],
+                        max_length=20,
+                        verbose_name="操作",
+                    ),
+                ),
+                (
+                    "verb",
+                    models.CharField(
+                        help_text="执行的服务函数，如 school_create", max_length=80, verbose_name="服务"
+                    ),
+                ),
+                (
+                    "object_id",
+                    models.CharField(blank=True, db_index=True, max_length=64, verbose_name="对象编号"),
+                ),
+                ("object_repr", models.CharField(blank=True, max_length=200, verbose_name="对象")),
+                ("changes", models.JSONField(blank=True, default=dict, verbose_name="变更内容")),
+                (
+                    "request_id",
+                    models.CharField(blank=True, db_index=True, max_length=64, verbose_name="请求编号"),
+                ),
             ],
             options={
-                'verbose_name': '审计记录',
-                'verbose_name_plural': '审计记录',
-                'ordering': ['-time', '-id'],
+                "verbose_name": "审计记录",
+                "verbose_name_plural": "审计记录",
+                "ordering": ["-time", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='ImportJob',
+            name="ImportJob",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='创建时间')),
-                ('target', models.CharField(help_text='模型标签，如 orgs.School', max_length=100, verbose_name='导入对象')),
-                ('file', models.FileField(upload_to='imports/%Y/%m/', verbose_name='文件')),
-                ('original_name', models.CharField(max_length=255, verbose_name='原文件名')),
-                ('status', models.CharField(choices=[('pending', '排队中'), ('validating', '校验中'), ('invalid', '校验未通过'), ('valid', '校验通过，待确认'), ('importing', '导入中'), ('done', '已导入'), ('failed', '失败')], default='pending', max_length=20, verbose_name='状态')),
-                ('total_rows', models.PositiveIntegerField(default=0, verbose_name='总行数')),
-                ('processed_rows', models.PositiveIntegerField(default=0, verbose_name='已处理行数')),
-                ('errors', models.JSONField(blank=True, default=list, verbose_name='错误')),
-                ('summary', models.JSONField(blank=True, default=dict, verbose_name='结果')),
-                ('finished_at', models.DateTimeField(blank=True, null=True, verbose_name='完成时间')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="创建时间")),
+                (
+                    "target",
+                    models.CharField(
+                        help_text="模型标签，如 orgs.School", max_length=100, verbose_name="导入对象"
+                    ),
+                ),
+                ("file", models.FileField(upload_to="imports/%Y/%m/", verbose_name="文件")),
+                ("original_name", models.CharField(max_length=255, verbose_name="原文件名")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("pending", "排队中"),
+                            ("validating", "校验中"),
+                            ("invalid", "校验未通过"),
+                            ("valid", "校验通过，待确认"),
+                            ("importing", "导入中"),
+                            ("done", "已导入"),
+                            ("failed", "失败"),
+                        ],
+                        default="pending",
+                        max_length=20,
+                        verbose_name="状态",
+                    ),
+                ),
+                ("total_rows", models.PositiveIntegerField(default=0, verbose_name="总行数")),
+                ("processed_rows", models.PositiveIntegerField(default=0, verbose_name="已处理行数")),
+                ("errors", models.JSONField(blank=True, default=list, verbose_name="错误")),
+                ("summary", models.JSONField(blank=True, default=dict, verbose_name="结果")),
+                ("finished_at", models.DateTimeField(blank=True, null=True, verbose_name="完成时间")),
             ],
             options={
-                'verbose_name': '导入任务',
-                'verbose_name_plural': '导入任务',
-                'ordering': ['-created_at'],
+                "verbose_name": "导入任务",
+                "verbose_name_plural": "导入任务",
+                "ordering": ["-created_at"],
             },
         ),
     ]

@@ -1,0 +1,268 @@
+"""Base test classes: give a model its page, API, import/export and audit tests from a few attributes
+(NetBox ``utilities/testing`` style). Only tests import this module (it needs pytest).
+
+    class TestSchool(ModelTests):
+        views = SchoolViews
+        api_url = "/api/v1/orgs/schools/"
+        factory = SchoolFactory
+        form_data = lambda self: {...}        # a valid create form
+        api_data = lambda self: {...}         # a valid API create payload
+        update_data = {"name": "新名称"}        # fields an edit changes (page and API)
+        import_rows = lambda self: [{...}]    # valid import rows (Chinese headers)
+"""
+
+import csv
+import io
+
+import pytest
+from django.contrib.contenttypes.models import ContentType
+from django.test import Client
+from rest_framework.test import APIClient
+
+from .models import AuditLog, ImportJob
+
+
+def audit_count(model, pk=None) -> int:
+    qs = AuditLog.objects.filter(content_type=ContentType.objects.get_for_model(model))
+    if pk is not None:
+        qs = qs.filter(object_id=str(pk))
+    return qs.count()
+
+
+def csv_upload(rows: list[dict], name: str = "data.csv", encoding: str = "utf-8"):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    buf = io.StringIO()
+    writer = csv.DictWriter(buf, fieldnames=list(rows[0]))
+    writer.writeheader()
+    writer.writerows(rows)
+    return SimpleUploadedFile(name, buf.getvalue().encode(encoding), content_type="text/csv")
+
+
+@pytest.mark.django_db
+class ModelTests:
+    views = None  # the ModelViews config
+    api_url = ""
+    factory = None
+    update_data: dict = {}
+    list_rows = 3
+
+    # --- to provide --------------------------------------------------------------------------------
+    def form_data(self) -> dict:
+        pytest.fail(f"{type(self).__name__} must define form_data()")
+
+    def api_data(self) -> dict:
+        pytest.fail(f"{type(self).__name__} must define api_data()")
+
+    # --- helpers -----------------------------------------------------------------------------------
+    @pytest.fixture
+    def admin(self, django_user_model):
+        return django_user_model.objects.create_superuser(
+            "root", "root@example.invalid", "a-Long-pass-2026", role="platform_admin"
+        )
+
+    @pytest.fixture
+    def client_admin(self, admin):
+        client = Client()
+        client.force_login(admin)
+        return client
+
+    @pytest.fixture
+    def api_admin(self, admin):
+        client = APIClient()
+        client.force_authenticate(admin)
+        return client
+
+    @property
+    def model(self):
+        return self.views.model
+
+    # --- pages -------------------------------------------------------------------------------------
+    def test_list_page_and_query_count(self, client_admin, django_assert_max_num_queries):
+        self.factory.create_batch(self.list_rows)
+        url = self.views.url_for("list")
+        response = client_admin.get(url)
+        assert response.status_code == 200
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        with CaptureQueriesContext(connection) as few:
+            client_admin.get(url)
+        self.factory.create_batch(self.list_rows * 4)
+        with CaptureQueriesContext(connection) as many:
+            client_admin.get(url)
+        assert len(many) == len(few), "the list page runs a query per row"
+
+    def test_detail_page(self, client_admin):
+        obj = self.factory()
+        response = client_admin.get(self.views.url_for("detail", obj))
+        assert response.status_code == 200
+        assert str(obj) in response.content.decode()
+
+    def test_anonymous_is_sent_to_login(self, client):
+        response = client.get(self.views.url_for("list"))
+        assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+
+    def test_create_page_writes_one_audit_record(self, client_admin, django_capture_on_commit_callbacks):
+        before = self.model.objects.count()
+        response = client_admin.post(self.views.url_for("add"), self.form_data())
+        assert response.status_code == 302, response.content.decode()[:3000]
+        assert self.model.objects.count() == before + 1
+        obj = self.model.objects.order_by("-pk").first()
+        assert audit_count(self.model, obj.pk) == 1
+        entry = AuditLog.objects.get(object_id=str(obj.pk), content_type__model=self.model._meta.model_name)
+        assert entry.action == "create" and entry.actor.username == "root"
+
+    def test_edit_page_records_before_and_after(self, client_admin):
+        obj = self.factory()
+        data = self.form_data() | self.update_data
+        for key in self.unique_form_keys():
+            data[key] = self._form_value(obj, key)
+        response = client_admin.post(self.views.url_for("edit", obj), data)
+        assert response.status_code == 302, response.content.decode()[:3000]
+        entry = AuditLog.objects.get(
+            object_id=str(obj.pk), action="update", content_type__model=self.model._meta.model_name
+        )
+        field = next(iter(self.update_data))
+        assert field in entry.changes or f"{field}_id" in entry.changes
+        assert entry.changes.get(field, entry.changes.get(f"{field}_id"))[1] is not None
+
+    def unique_form_keys(self) -> list[str]:
+        """Form fields that identify the object (kept as they are when editing)."""
+        return [
+            f.name
+            for f in self.model._meta.fields
+            if f.unique and f.name != "id" and f.name in self.form_data() and f.name not in self.update_data
+        ]
+
+    def _form_value(self, obj, name):
+        value = getattr(obj, name)
+        return value.pk if hasattr(value, "pk") else value
+
+    def test_delete_page_writes_one_audit_record(self, client_admin):
+        obj = self.factory()
+        response = client_admin.post(self.views.url_for("delete", obj))
+        assert response.status_code == 302
+        assert not self.model.objects.filter(pk=obj.pk).exists()
+        assert (
+            AuditLog.objects.filter(
+                object_id=str(obj.pk), action="delete", content_type__model=self.model._meta.model_name
+            ).count()
+            == 1
+        )
+
+    def test_create_page_refuses_bad_input_in_chinese(self, client_admin):
+        before = self.model.objects.count()
+        response = client_admin.post(self.views.url_for("add"), {})
+        assert response.status_code == 400
+        assert "该字段是必填项" in response.content.decode()
+        assert self.model.objects.count() == before
+
+    # --- export / import ---------------------------------------------------------------------------
+    @pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+    def test_export(self, client_admin, fmt):
+        self.factory.create_batch(2)
+        response = client_admin.get(self.views.url_for("list") + f"?export={fmt}")
+        assert response.status_code == 200
+        assert "attachment" in response["Content-Disposition"]
+        if fmt == "csv":
+            body = response.content.decode("utf-8-sig")
+            from .imports import resource_for
+
+            assert body.splitlines()[0].split(",")[0] == resource_for(self.model)().headers()[0]
+            assert len(body.strip().splitlines()) == self.model.objects.count() + 1
+
+    # --- API -----------------------------------------------------------------------------------------
+    def test_api_list_count_and_query_count(self, api_admin):
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        self.factory.create_batch(self.list_rows)
+        with CaptureQueriesContext(connection) as few:
+            response = api_admin.get(self.api_url)
+        assert response.status_code == 200
+        assert response.data["count"] == self.model.objects.count()
+        self.factory.create_batch(self.list_rows * 4)
+        with CaptureQueriesContext(connection) as many:
+            response = api_admin.get(self.api_url)
+        assert response.data["count"] == self.model.objects.count()
+        assert len(many) == len(few), "the API list runs a query per row"
+
+    def test_api_create_update_delete_audited(self, api_admin):
+        response = api_admin.post(self.api_url, self.api_data(), format="json")
+        assert response.status_code == 201, response.data
+        pk = response.data["id"]
+        response = api_admin.patch(f"{self.api_url}{pk}/", self.update_data_api(), format="json")
+        assert response.status_code == 200, response.data
+        response = api_admin.delete(f"{self.api_url}{pk}/")
+        assert response.status_code == 204
+        actions = list(
+            AuditLog.objects.filter(object_id=str(pk), content_type__model=self.model._meta.model_name)
+            .order_by("id")
+            .values_list("action", flat=True)
+        )
+        assert actions == ["create", "update", "delete"]
+
+    def update_data_api(self) -> dict:
+        return self.update_data
+
+    def test_api_refuses_anonymous(self):
+        response = APIClient().get(self.api_url)
+        assert response.status_code in (401, 403)
+
+    def test_api_bad_input_names_the_field(self, api_admin):
+        before = self.model.objects.count()
+        response = api_admin.post(self.api_url, {}, format="json")
+        assert response.status_code == 400
+        assert any(name in response.data for name in self.api_data())
+        assert self.model.objects.count() == before
+
+
+class ImportTests:
+    """Import tests for a ModelTests subclass whose model has an import format."""
+
+    def import_rows(self) -> list[dict]:
+        pytest.fail(f"{type(self).__name__} must define import_rows()")
+
+    def test_import_validates_then_commits_and_is_idempotent(
+        self, client_admin, admin, django_capture_on_commit_callbacks
+    ):
+        rows = self.import_rows()
+        with django_capture_on_commit_callbacks(execute=True):
+            response = client_admin.post(self.views.url_for("import"), {"file": csv_upload(rows)})
+        assert response.status_code == 302
+        job = ImportJob.objects.latest("pk")
+        assert job.status == ImportJob.Status.VALID, job.errors
+        assert job.summary["new"] == len(rows)
+        before = self.model.objects.count()
+        with django_capture_on_commit_callbacks(execute=True):
+            client_admin.post(f"/core/imports/{job.pk}/confirm/")
+        job.refresh_from_db()
+        assert job.status == ImportJob.Status.DONE, job.errors
+        assert self.model.objects.count() == before + len(rows)
+        assert (
+            AuditLog.objects.filter(action="import", verb=f"{self.model._meta.model_name}_import").count()
+            == 1
+        )
+        # The same file again: validated, nothing new, nothing changed.
+        with django_capture_on_commit_callbacks(execute=True):
+            client_admin.post(self.views.url_for("import"), {"file": csv_upload(rows, encoding="gb18030")})
+        again = ImportJob.objects.latest("pk")
+        assert again.status == ImportJob.Status.VALID, again.errors
+        assert again.summary == {"new": 0, "update": 0, "skip": len(rows)}
+
+    def test_import_reports_bad_rows_and_saves_nothing(
+        self, client_admin, django_capture_on_commit_callbacks
+    ):
+        rows = self.import_rows()
+        bad = dict(rows[0])
+        first_header = next(iter(bad))
+        rows = [*rows, bad]  # a duplicate natural key
+        before = self.model.objects.count()
+        with django_capture_on_commit_callbacks(execute=True):
+            client_admin.post(self.views.url_for("import"), {"file": csv_upload(rows)})
+        job = ImportJob.objects.latest("pk")
+        assert job.status == ImportJob.Status.INVALID
+        assert any(e["row"] == len(rows) + 1 and "重复" in e["message"] for e in job.errors), job.errors
+        assert first_header in " ".join(e["column"] for e in job.errors)
+        assert self.model.objects.count() == before
