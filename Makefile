@@ -37,6 +37,7 @@ messages: $(STAMP)
 setup: install assets messages
 	$(BIN)/xiaoqitong migrate --noinput -v 0
 	$(BIN)/xiaoqitong load_reference
+	$(BIN)/xiaoqitong load_departments
 
 demo: setup
 	XQT_DEMO_MODE=1 $(BIN)/xiaoqitong demo

@@ -157,6 +157,25 @@ class BoolWidget(widgets.Widget):
         return "是" if value else "否"
 
 
+class IntegerWidget(widgets.Widget):
+    """A whole number (spreadsheets give 30.0 for 30), with a Chinese message for anything else."""
+
+    def clean(self, value, row=None, **kwargs):
+        value = text(value)
+        if not value:
+            return None
+        try:
+            number = float(value)
+        except ValueError:
+            raise ValueError(_("“%(value)s”不是整数") % {"value": value}) from None
+        if not number.is_integer():
+            raise ValueError(_("“%(value)s”不是整数") % {"value": value})
+        return int(number)
+
+    def render(self, value, obj=None, **kwargs):
+        return "" if value is None else str(value)
+
+
 class TextWidget(widgets.CharWidget):
     def clean(self, value, row=None, **kwargs):
         return text(value)

@@ -15,6 +15,7 @@ from django.db import models
 
 ACTIONS = ("view", "add", "change", "delete", "export", "import")
 ALL = "__all__"
+ANY_ROLE = "*"  # a rule key that stands for every role not named
 Scope = str | Callable[[models.QuerySet, Any], models.QuerySet]
 
 _registry: dict[type[models.Model], "Policy"] = {}
@@ -39,7 +40,8 @@ class Policy:
         role = self.role_of(user)
         if role is None:
             return None
-        return self.rules.get(action, {}).get(role)
+        by_role = self.rules.get(action, {})
+        return by_role.get(role, by_role.get(ANY_ROLE))
 
     def allows(self, user, action: str) -> bool:
         """Whether the user may take the action on at least some rows (used for buttons and list access)."""

@@ -130,21 +130,24 @@ add_menu(
 add_menu(MenuItem("系统", _("API 文档"), "api_docs", None, icon="code-slash", order=30))
 
 GOV_LIKE = {Role.PLATFORM_ADMIN, Role.GOV_OFFICER, Role.RESEARCHER}
+SCHOOL_ROLES = {Role.SCHOOL_ADMIN, Role.TEACHER, Role.STUDENT}
+
+
+def _own_school_students(user) -> int:
+    latest = SchoolEnrolment.objects.filter(school_id=user.school_id).order_by("-year").first()
+    return latest.full_time_students if latest else 0
+
+
 add_counter(
     Counter(
-        _("学校"),
-        lambda u: School.objects.restrict(u).count(),
-        GOV_LIKE | {Role.ENTERPRISE_HR},
-        "orgs:school_list",
-        "building",
-        10,
+        _("学校"), lambda u: School.objects.restrict(u).count(), set(), "orgs:school_list", "building", 10
     )
 )
 add_counter(
     Counter(
         _("企业"),
         lambda u: Enterprise.objects.restrict(u).count(),
-        GOV_LIKE | {Role.SCHOOL_ADMIN, Role.TEACHER},
+        set(),
         "orgs:enterprise_list",
         "briefcase",
         20,
@@ -164,6 +167,7 @@ add_counter(
         30,
     )
 )
+add_counter(Counter(_("本校全日制在校生（最新年度）"), _own_school_students, SCHOOL_ROLES, "", "people", 40))
 add_counter(
     Counter(
         _("用户"),

@@ -1,13 +1,13 @@
 """Import/export formats (Chinese column headers; natural keys make re-imports no-ops)."""
 
 from django.utils.translation import gettext as _
-from import_export import widgets
 
 from xiaoqitong.core.imports import (
     BaseResource,
     BoolWidget,
     ChoiceWidget,
     CodeWidget,
+    IntegerWidget,
     register_resource,
     text,
 )
@@ -71,8 +71,8 @@ class SchoolResource(BaseResource):
 @register_resource
 class SchoolEnrolmentResource(BaseResource):
     school = col("school", "学校代码", CodeWidget(School, field="code", label=_("学校")))
-    year = col("year", "年度", widgets.IntegerWidget())
-    full_time_students = col("full_time_students", "全日制在校生数", widgets.IntegerWidget())
+    year = col("year", "年度", IntegerWidget())
+    full_time_students = col("full_time_students", "全日制在校生数", IntegerWidget())
 
     class Meta(BaseResource.Meta):
         model = SchoolEnrolment
@@ -88,7 +88,7 @@ class EnterpriseResource(BaseResource):
     industry = col("industry", "行业代码", IndustryLeafWidget())
     county = col("county", "所在县市区或园区代码", AreaWidget())
     registered_in_city = col("registered_in_city", "在本市注册", BoolWidget())
-    employees = col("employees", "从业人数", widgets.IntegerWidget())
+    employees = col("employees", "从业人数", IntegerWidget())
     address = col("address", "地址")
     contact_phone = col("contact_phone", "联系电话")
 
@@ -133,7 +133,7 @@ class DepartmentResource(BaseResource):
     short_name = col("short_name", "简称")
     kind = col("kind", "类别", ChoiceWidget(DepartmentKind.choices))
     region = col("region", "区划代码", CodeWidget(Region, field="code", label=_("行政区划")))
-    sort_order = col("sort_order", "排序", widgets.IntegerWidget())
+    sort_order = col("sort_order", "排序", IntegerWidget())
 
     class Meta(BaseResource.Meta):
         model = Department
