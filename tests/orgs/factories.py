@@ -8,7 +8,9 @@ from xiaoqitong.reference.models import Industry, Region
 
 
 def county(code="431002", name="北湖区"):
-    province, _ = Region.objects.get_or_create(code="43", defaults={"name": "湖南省", "level": "province"})
+    province, _ = Region.objects.get_or_create(
+        code="430000", defaults={"name": "湖南省", "level": "province"}
+    )
     city, _ = Region.objects.get_or_create(
         code="431000", defaults={"name": "郴州市", "level": "city", "parent": province}
     )

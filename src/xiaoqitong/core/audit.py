@@ -5,9 +5,11 @@ import decimal
 import uuid
 from typing import Any
 
+from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.db.models.fields.files import FieldFile
+from django.utils import translation
 
 from .context import get_request_id
 from .models import AuditLog
@@ -59,10 +61,12 @@ def record(
     if instance is not None:
         content_type = ContentType.objects.get_for_model(instance, for_concrete_model=True)
         object_id = str(instance.pk) if instance.pk is not None else ""
-        object_repr = object_repr or str(instance)
     elif model is not None:
         content_type = ContentType.objects.get_for_model(model, for_concrete_model=True)
     is_real_user = actor is not None and getattr(actor, "pk", None) is not None
+    with translation.override(settings.LANGUAGE_CODE):
+        # The log reads the same whatever language the actor's page was in.
+        object_repr = str(object_repr or (instance if instance is not None else ""))
     return AuditLog.objects.create(
         actor=actor if is_real_user else None,
         actor_repr=(actor.get_username() if is_real_user else "系统")[:150],

@@ -23,3 +23,16 @@ class RequestIdMiddleware:
             return response
         finally:
             reset_request_id(token)
+
+
+class DefaultLanguageMiddleware:
+    """Pages open in the site's language (简体中文) unless the user chose another with the language switch:
+    a browser's Accept-Language alone does not switch a government platform's UI. API clients keep it."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if not request.path.startswith("/api/"):
+            request.META.pop("HTTP_ACCEPT_LANGUAGE", None)
+        return self.get_response(request)

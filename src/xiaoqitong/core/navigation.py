@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 from django.db import models
 from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext_noop
 
 from .policy import policy_for
 
@@ -33,17 +34,18 @@ class Counter:
     order: int = 100
 
 
+# Menu groups, in display order (translated when shown).
 GROUPS = [
-    "基础目录",
-    "组织机构",
-    "人才供需",
-    "校企合作",
-    "培养质量",
-    "活动",
-    "产教融合型企业",
-    "治理与目标",
-    "分析",
-    "系统",
+    gettext_noop("基础目录"),
+    gettext_noop("组织机构"),
+    gettext_noop("人才供需"),
+    gettext_noop("校企合作"),
+    gettext_noop("培养质量"),
+    gettext_noop("活动"),
+    gettext_noop("产教融合型企业"),
+    gettext_noop("治理与目标"),
+    gettext_noop("分析"),
+    gettext_noop("系统"),
 ]
 _menu: list[MenuItem] = []
 _counters: list[Counter] = []

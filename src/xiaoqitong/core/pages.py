@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
@@ -38,7 +39,14 @@ def _job_for(request, pk):
 def import_job(request, pk):
     job = _job_for(request, pk)
     template = "core/_import_job_status.html" if request.htmx else "core/import_job.html"
-    return render(request, template, {"job": job})
+    app_label, _dot, model = job.target.lower().partition(".")
+    links = {}
+    for key, action in (("back_url", "import"), ("list_url", "list")):
+        try:
+            links[key] = reverse(f"{app_label}:{model}_{action}")
+        except NoReverseMatch:
+            links[key] = ""
+    return render(request, template, {"job": job, **links})
 
 
 @login_required

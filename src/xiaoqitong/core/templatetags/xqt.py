@@ -1,5 +1,5 @@
 from django import template
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 
 from ..policy import can as _can
 
@@ -8,8 +8,12 @@ register = template.Library()
 
 @register.simple_tag
 def object_url(config, action, obj=None):
-    """URL of a generic page of a ModelViews config: ``{% object_url config 'edit' object %}``."""
-    return config.url_for(action, obj)
+    """URL of a generic page of a ModelViews config (``{% object_url config 'edit' object %}``);
+    empty when the model has no such page."""
+    try:
+        return config.url_for(action, obj)
+    except NoReverseMatch:
+        return ""
 
 
 @register.simple_tag(takes_context=True)
