@@ -9,24 +9,13 @@ import sys
 import time
 
 from django.conf import settings
-from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
-from xiaoqitong.orgs.models import School
+from xiaoqitong.demo.accounts import ensure_demo_accounts
+from xiaoqitong.demo.context import DemoError
+from xiaoqitong.demo.generator import generate
+from xiaoqitong.demo.models import DemoRun
 from xiaoqitong.orgs.services import departments_load
-
-ACCOUNTS = [
-    ("demo-admin", "平台管理员"),
-    ("demo-gov", "市教育局工作人员"),
-    ("demo-hrss", "市人社局工作人员"),
-    ("demo-ndrc", "市发改委工作人员"),
-    ("demo-school", "郴州职业技术学院管理员"),
-    ("demo-teacher", "教师"),
-    ("demo-enterprise", "企业人事"),
-    ("demo-mentor", "企业技术导师"),
-    ("demo-student", "学生"),
-    ("demo-researcher", "研究人员"),
-]
 
 
 def _port_free(host: str, port: int) -> bool:
@@ -52,12 +41,13 @@ class Command(BaseCommand):
         if not settings.DEMO_MODE:
             raise CommandError("演示账号只在演示模式下可用：请设置 XQT_DEMO_MODE=1（make demo 会自动设置）。")
         departments_load()
-        if not School.objects.exists():
-            self.stdout.write("首次启动：生成演示城市数据（small 规模）…")
-            call_command("demo_data", scale=scale)
-        from xiaoqitong.demo.accounts import ensure_demo_accounts
-
-        ensure_demo_accounts()
+        try:
+            if not DemoRun.objects.exists():
+                self.stdout.write(f"首次启动：生成演示城市数据（{scale} 规模）…")
+                generate(scale, 2021, progress=True)
+            accounts = ensure_demo_accounts()
+        except DemoError as exc:
+            raise CommandError(str(exc)) from exc
         if prepare_only:
             return
         if not _port_free(host, port):
@@ -94,7 +84,7 @@ class Command(BaseCommand):
             "--without-mingle",
         ]
         procs = [subprocess.Popen(web), subprocess.Popen(worker)]  # noqa: S603 (fixed argv, no shell)
-        self._banner(host, port)
+        self._banner(host, port, accounts)
         stopping = False
 
         def stop(*_args):
@@ -127,7 +117,7 @@ class Command(BaseCommand):
         if code:
             sys.exit(code)
 
-    def _banner(self, host: str, port: int) -> None:
+    def _banner(self, host: str, port: int, accounts) -> None:
         lines = [
             "",
             "=" * 64,
@@ -135,6 +125,9 @@ class Command(BaseCommand):
             f"API 文档：http://{host}:{port}/api/v1/docs/    健康检查：http://{host}:{port}/healthz",
             f"演示账号（密码均为 {settings.DEMO_PASSWORD}，仅演示模式有效）：",
         ]
-        lines += [f"  {username:<18}{label}" for username, label in ACCOUNTS]
+        lines += [
+            f"  {u.username:<18}{u.get_role_display()}  {u.display_name}  {u.organization or ''}"
+            for u in accounts
+        ]
         lines += ["按 Ctrl-C 停止 Web 服务和后台任务进程。", "=" * 64, ""]
         self.stdout.write("\n".join(lines))
