@@ -164,7 +164,9 @@ def test_history_page_lists_changes(actor, client):
     client.force_login(actor)
     response = client.get(f"/orgs/schools/{school.pk}/history/")
     assert response.status_code == 200
-    assert "历史学校二" in response.content.decode()
+    html = response.content.decode()
+    assert "历史学校二" in html
+    assert "学校名称" in html  # fields are named by their labels, not their column names
 
 
 def test_global_audit_page_is_for_platform_admins_only(actor, client):

@@ -142,3 +142,14 @@ def test_enterprise_page_refuses_a_non_leaf_industry(officer_client):
             },
         )
     assert "行业小类" in str(exc.value)
+
+
+def test_yes_no_filter(officer_client):
+    EnterpriseFactory(registered_in_city=True)
+    EnterpriseFactory(registered_in_city=False)
+    api = APIClient()
+    api.force_authenticate(UserFactory(is_superuser=True))
+    assert api.get("/api/v1/orgs/enterprises/?registered_in_city=false").data["count"] == 1
+    assert api.get("/api/v1/orgs/enterprises/?registered_in_city=").data["count"] == 2
+    html = officer_client.get("/orgs/enterprises/?registered_in_city=true").content.decode()
+    assert "全部" in html and "未知" not in html

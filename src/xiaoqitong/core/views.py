@@ -215,9 +215,9 @@ class ObjectHistoryView(ObjectView):
     def get(self, request, pk):
         obj = self.get_object()
         ct = ContentType.objects.get_for_model(self.model, for_concrete_model=True)
-        entries = AuditLog.objects.filter(content_type=ct, object_id=str(obj.pk)).select_related("actor")[
-            :200
-        ]
+        entries = AuditLog.objects.filter(content_type=ct, object_id=str(obj.pk)).select_related(
+            "actor", "content_type"
+        )[:200]
         return render(request, "core/object_history.html", self.context(object=obj, entries=entries))
 
 

@@ -4,6 +4,7 @@ import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from xiaoqitong.core.filters import YesNoFilter
 from xiaoqitong.reference.models import IndustryChain, Region
 
 from .choices import DepartmentKind, EnterpriseSize, InstitutionKind, Ownership, Role, SchoolType
@@ -62,7 +63,7 @@ class EnterpriseFilterSet(django_filters.FilterSet):
     chain = django_filters.ModelChoiceFilter(
         queryset=IndustryChain.objects.all(), to_field_name="code", method="filter_chain", label=_("产业链")
     )
-    registered_in_city = django_filters.BooleanFilter(label=_("在本市注册"))
+    registered_in_city = YesNoFilter(label=_("在本市注册"))
 
     class Meta:
         model = Enterprise
@@ -105,7 +106,7 @@ class DepartmentFilterSet(django_filters.FilterSet):
 class UserFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(method=_search("username", "display_name"), label=_("搜索"))
     role = django_filters.ChoiceFilter(choices=Role.choices, label=_("角色"))
-    is_active = django_filters.BooleanFilter(label=_("启用"))
+    is_active = YesNoFilter(label=_("启用"))
 
     class Meta:
         model = User

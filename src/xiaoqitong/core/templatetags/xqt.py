@@ -37,3 +37,25 @@ def url_or_blank(name, *args):
         return reverse(name, args=args)
     except Exception:
         return ""
+
+
+@register.simple_tag
+def audit_rows(entry):
+    """An audit entry's changes as ``(label, before, after, is_change)``, with fields named by their
+    verbose names (``county_id`` shows as 所在县市区)."""
+    model = entry.content_type.model_class() if entry.content_type_id else None
+    labels = {}
+    if model is not None:
+        for field in model._meta.get_fields():
+            if hasattr(field, "verbose_name"):
+                labels[field.name] = str(field.verbose_name)
+                if getattr(field, "attname", None):
+                    labels[field.attname] = str(field.verbose_name)
+    rows = []
+    for name, value in (entry.changes or {}).items():
+        label = labels.get(name, name)
+        if isinstance(value, list) and len(value) == 2:
+            rows.append((label, value[0], value[1], True))
+        else:
+            rows.append((label, value, None, False))
+    return rows
