@@ -29,3 +29,6 @@ def pytest_sessionfinish(session, exitstatus):
 @pytest.fixture
 def on_postgres():
     return connection.vendor == "postgresql"
+
+
+from tests.reference.fixtures import reference_data  # noqa: E402,F401  (the loaded catalogs, once per session)

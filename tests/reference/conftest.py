@@ -1,0 +1,1 @@
+from .fixtures import reference_data  # noqa: F401
