@@ -45,6 +45,14 @@ DEBUG = env_bool("XQT_DEBUG")
 DEMO_MODE = env_bool("XQT_DEMO_MODE")
 DEMO_PASSWORD = "xqt-demo-2026"  # noqa: S105  (only accepted while DEMO_MODE is on; see orgs.auth)
 ALLOWED_HOSTS = env_list("XQT_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
+# Behind HTTPS (production): secure cookies, HSTS and redirects. Off by default for the local demo.
+HTTPS = env_bool("XQT_HTTPS")
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = HTTPS
+SECURE_SSL_REDIRECT = HTTPS
+SECURE_HSTS_SECONDS = 31536000 if HTTPS else 0
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if HTTPS else None
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SESSION_COOKIE_HTTPONLY = True
 CSRF_TRUSTED_ORIGINS = env_list("XQT_CSRF_TRUSTED_ORIGINS", "http://127.0.0.1:8000,http://localhost:8000")
 
 INSTALLED_APPS = [
@@ -204,7 +212,8 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
-    "REDOC_DIST": "SIDECAR",
+    # ReDoc is not offered: its page loads web fonts from outside, and Swagger UI covers the need.
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
     "COMPONENT_SPLIT_REQUEST": True,
 }
 

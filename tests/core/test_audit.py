@@ -149,9 +149,13 @@ def test_departments_load_is_idempotent_and_audited_once(actor):
         ("431081", "资兴市"),
     ]:
         county(code, name)
+    from xiaoqitong.orgs.models import Department
+
+    Department.objects.all().delete()  # whatever an earlier test or fixture left
     before = AuditLog.objects.count()
     first = org_services.departments_load()
-    assert first["created"] == 30 and Region.objects.filter(level="county").count() == 11
+    assert first["created"] == 30
+    assert Region.objects.filter(level="county", parent__code="431000").count() == 11
     assert AuditLog.objects.count() == before + 1
     second = org_services.departments_load()
     assert second == {"created": 0, "updated": 0, "unchanged": 30}

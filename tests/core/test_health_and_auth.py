@@ -67,4 +67,11 @@ def test_schema_and_docs_served_offline(client):
     assert b"/api/v1/orgs/schools/" in schema.content
     docs = client.get("/api/v1/docs/")
     assert docs.status_code == 200
-    assert b"cdn." not in docs.content and b"unpkg" not in docs.content
+    import re
+
+    outside = re.findall(rb"(?:src|href)=[\"'](?:https?:)?//[^\"']+", docs.content)
+    assert outside == []
+
+
+def test_schema_needs_login():
+    assert APIClient().get("/api/v1/schema/").status_code in (401, 403)

@@ -45,7 +45,15 @@ def diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:
     return {k: [before.get(k), after.get(k)] for k in sorted(keys) if before.get(k) != after.get(k)}
 
 
-def record(
+def record(**kwargs) -> AuditLog:
+    """Write one audit record naming the actor (``None`` for the system). Keyword arguments as
+    :func:`build`."""
+    entry = build(**kwargs)
+    entry.save(force_insert=True)
+    return entry
+
+
+def build(
     *,
     actor,
     action: str,
@@ -55,7 +63,7 @@ def record(
     object_repr: str = "",
     changes: dict | None = None,
 ) -> AuditLog:
-    """Write one audit record naming the actor (``None`` for the system)."""
+    """An unsaved audit record (bulk importers collect them and insert them in batches)."""
     content_type = None
     object_id = ""
     if instance is not None:
@@ -67,7 +75,7 @@ def record(
     with translation.override(settings.LANGUAGE_CODE):
         # The log reads the same whatever language the actor's page was in.
         object_repr = str(object_repr or (instance if instance is not None else ""))
-    return AuditLog.objects.create(
+    return AuditLog(
         actor=actor if is_real_user else None,
         actor_repr=(actor.get_username() if is_real_user else "系统")[:150],
         action=action,

@@ -8,5 +8,6 @@ def shell(request):
     return {
         "site_name": settings.XQT_SITE_NAME,
         "demo_mode": settings.DEMO_MODE,
+        "demo_password": settings.DEMO_PASSWORD if settings.DEMO_MODE else "",
         "menu": menu_for(user) if user is not None and user.is_authenticated else [],
     }

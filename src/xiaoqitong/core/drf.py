@@ -1,6 +1,7 @@
 """DRF settings hooks (referenced from settings.REST_FRAMEWORK, so this module must not import
 rest_framework.views at import time)."""
 
+from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from rest_framework import exceptions, pagination, permissions
@@ -44,7 +45,11 @@ class PolicyPermission(permissions.BasePermission):
 
 def _to_drf(exc: DjangoValidationError) -> exceptions.ValidationError:
     if hasattr(exc, "error_dict"):
-        return exceptions.ValidationError(exc.message_dict)
+        errors = exc.message_dict
+        if NON_FIELD_ERRORS in errors:
+            errors = {**errors, "non_field_errors": errors[NON_FIELD_ERRORS]}
+            del errors[NON_FIELD_ERRORS]
+        return exceptions.ValidationError(errors)
     return exceptions.ValidationError({"non_field_errors": exc.messages})
 
 

@@ -8,6 +8,12 @@ class BaseModelForm(forms.ModelForm):
     def __init__(self, *args, user=None, **kwargs):
         self.user = user
         super().__init__(*args, **kwargs)
+        if self.instance.pk and user is not None:
+            from .policy import policy_for
+
+            # Fields the user's role may not change show as read-only; the service refuses them anyway.
+            for name in policy_for(type(self.instance)).locked_fields(user) & set(self.fields):
+                self.fields[name].disabled = True
         for field in self.fields.values():
             widget = field.widget
             if isinstance(widget, forms.CheckboxInput):

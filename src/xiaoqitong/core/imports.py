@@ -18,6 +18,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from import_export import fields, resources, widgets
 
+from . import audit
+from .models import AuditAction, AuditLog
+
 IMPORT_EXTENSIONS = (".xlsx", ".csv")
 PROGRESS_EVERY = 200
 
@@ -186,6 +189,7 @@ class BaseResource(resources.ModelResource):
     model validation (``full_clean``) on every row, progress reported to a callback."""
 
     progress = None  # callable(processed_rows) set by the import task
+    actor = None  # the person importing: rows are checked against their scope and audited in their name
 
     class Meta:
         abstract = True
@@ -199,6 +203,53 @@ class BaseResource(resources.ModelResource):
     def column(cls, attribute: str, header: str, widget=None, **kwargs) -> fields.Field:
         """A field with a Chinese header."""
         return fields.Field(attribute=attribute, column_name=header, widget=widget or TextWidget(), **kwargs)
+
+    # --- scope and audit, row by row ---------------------------------------------------------------------
+    def _refuse_unless(self, action: str, instance) -> None:
+        from .policy import ALL, policy_for
+
+        rule = policy_for(self._meta.model).rule(self.actor, action)
+        allowed = rule == ALL or (
+            rule is not None
+            and instance.pk is not None
+            and self._meta.model._default_manager.restrict(self.actor, action).filter(pk=instance.pk).exists()
+        )
+        if not allowed:
+            # The same words whether the row exists elsewhere or not: a refusal reveals nothing.
+            raise ValidationError(_("您无权导入或修改此记录。"))
+
+    def import_instance(self, instance, row, **kwargs):
+        if self.actor is not None and instance.pk is not None:
+            self._refuse_unless("change", instance)
+        instance._xqt_before = audit.snapshot(instance) if instance.pk is not None else {}
+        super().import_instance(instance, row, **kwargs)
+
+    def save_instance(self, instance, is_create, row, **kwargs):
+        super().save_instance(instance, is_create, row, **kwargs)
+        if self.actor is None:
+            return
+        if is_create:
+            self._refuse_unless("add", instance)
+        if not kwargs.get("dry_run"):
+            self._audit_entries.append(
+                audit.build(
+                    actor=self.actor,
+                    action=AuditAction.IMPORT,
+                    verb=f"{self._meta.model._meta.model_name}_import",
+                    instance=instance,
+                    changes=audit.diff(getattr(instance, "_xqt_before", {}), audit.snapshot(instance)),
+                )
+            )
+
+    def before_import(self, dataset, **kwargs):
+        self._audit_entries = []
+        super().before_import(dataset, **kwargs)
+
+    def after_import(self, dataset, result, **kwargs):
+        # Inside the import's transaction: rolled back with it when any row fails.
+        AuditLog.objects.bulk_create(self._audit_entries, batch_size=1000)
+        self._audit_entries = []
+        super().after_import(dataset, result, **kwargs)
 
     def after_import_row(self, row, row_result, **kwargs):
         number = kwargs.get("row_number", 0)

@@ -26,6 +26,8 @@ class Policy:
 
     model: type[models.Model]
     rules: dict[str, dict[str, Scope]] = {}
+    # Fields a role may not change even on rows it may change: {role: {field names}}.
+    locked: dict[str, set[str]] = {}
 
     def role_of(self, user) -> str | None:
         if user is None or not user.is_authenticated or not user.is_active:
@@ -46,6 +48,11 @@ class Policy:
     def allows(self, user, action: str) -> bool:
         """Whether the user may take the action on at least some rows (used for buttons and list access)."""
         return self.rule(user, action) is not None
+
+    def locked_fields(self, user) -> set[str]:
+        if user is None or getattr(user, "is_superuser", False):
+            return set()
+        return set(self.locked.get(self.role_of(user) or "", set()))
 
     def scope(self, queryset: models.QuerySet, user, action: str) -> models.QuerySet:
         rule = self.rule(user, action)
@@ -86,6 +93,19 @@ def can(user, action: str, model_or_obj) -> bool:
         obj = model_or_obj
         return type(obj)._default_manager.all().restrict(user, action).filter(pk=obj.pk).exists()
     return policy_for(model_or_obj).allows(user, action)
+
+
+def ensure_in_scope(user, action: str, obj: models.Model) -> None:
+    """Refuse (PermissionDenied) a write whose result lies outside the user's scope for ``action``, e.g. a
+    school administrator pointing a row at another school. Call it inside the write's transaction."""
+    from django.core.exceptions import PermissionDenied
+    from django.utils.translation import gettext as _
+
+    policy = policy_for(type(obj))
+    if policy.rule(user, action) == ALL:
+        return
+    if not type(obj)._default_manager.all().restrict(user, action).filter(pk=obj.pk).exists():
+        raise PermissionDenied(_("您无权把记录保存到自己的权限范围之外。"))
 
 
 class RestrictedQuerySet(models.QuerySet):

@@ -7,7 +7,7 @@ fields it changes, and writes one audit record.
 
 from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
 from django.db.models.deletion import ProtectedError, RestrictedError
 from django.utils.translation import gettext as _
@@ -60,6 +60,17 @@ def object_create(*, actor, model: type[models.Model], data: dict[str, Any], ver
     return instance
 
 
+def _refuse_locked(actor, model: type[models.Model], changes: dict) -> None:
+    """Refuse changes to fields the actor's role may not change (``Policy.locked``)."""
+    from .policy import policy_for
+
+    by_attname = {f.attname: f.name for f in model._meta.concrete_fields}
+    changed = {by_attname.get(key, key) for key in changes}
+    blocked = sorted(changed & policy_for(model).locked_fields(actor))
+    if blocked:
+        raise ValidationError({name: _("您无权修改此项。") for name in blocked})
+
+
 @transaction.atomic
 def object_update(*, actor, instance: models.Model, data: dict[str, Any], verb: str = "") -> models.Model:
     """Apply ``data`` to ``instance``; saves only changed fields, records before and after."""
@@ -71,6 +82,7 @@ def object_update(*, actor, instance: models.Model, data: dict[str, Any], verb: 
     instance.full_clean()
     after = audit.snapshot(instance)
     changes = audit.diff(before, after)
+    _refuse_locked(actor, model, changes)
     changed_fields = [f.name for f in model._meta.concrete_fields if f.attname in changes]
     if changed_fields:
         auto_now = [f.name for f in model._meta.concrete_fields if getattr(f, "auto_now", False)]
@@ -125,9 +137,12 @@ def import_job_create(*, actor, model: type[models.Model], upload) -> ImportJob:
     from pathlib import Path
 
     from .imports import IMPORT_EXTENSIONS, resource_for
+    from .policy import policy_for
     from .tasks import import_job_run
 
     resource_for(model)  # refuses models that have no import format
+    if not policy_for(model).allows(actor, "import"):
+        raise PermissionDenied(_("您没有导入此类数据的权限。"))
     name = Path(upload.name or "").name
     if Path(name).suffix.lower() not in IMPORT_EXTENSIONS:
         raise ValidationError({"file": _("请上传 xlsx 或 csv 文件。")})
@@ -151,9 +166,14 @@ def import_job_create(*, actor, model: type[models.Model], upload) -> ImportJob:
 @transaction.atomic
 def import_job_confirm(*, actor, job) -> ImportJob:
     """Commit a job whose validation passed. Only its submitter may confirm it."""
+    from django.apps import apps
+
+    from .policy import policy_for
     from .tasks import import_job_run
 
     job = ImportJob.objects.select_for_update().get(pk=job.pk)
+    if not policy_for(apps.get_model(job.target)).allows(actor, "import"):
+        raise PermissionDenied(_("您没有导入此类数据的权限。"))
     if job.created_by_id != actor.pk:
         raise ValidationError(_("只有提交人可以确认导入。"))
     if job.status != ImportJob.Status.VALID:

@@ -12,6 +12,7 @@ from . import audit
 from .context import set_request_id
 from .imports import ImportFileError, read_table, resource_for, run_import
 from .models import AuditAction, ImportJob
+from .policy import policy_for
 
 log = logging.getLogger(__name__)
 
@@ -35,6 +36,13 @@ def import_job_run(job_id: int, commit: bool = False) -> str:
     set_request_id(f"import-{job_id}-{'commit' if commit else 'check'}")
     job = ImportJob.objects.select_related("created_by").get(pk=job_id)
     model = apps.get_model(job.target)
+    if not policy_for(model).allows(job.created_by, "import"):  # the right may have gone since the upload
+        _finish(
+            job,
+            ImportJob.Status.FAILED,
+            errors=[{"row": "", "column": "", "message": _("您没有导入此类数据的权限。")}],
+        )
+        return ImportJob.Status.FAILED
     resource = resource_for(model)()
     resource.actor = job.created_by
     resource.progress = _progress(job)
@@ -54,14 +62,15 @@ def import_job_run(job_id: int, commit: bool = False) -> str:
                 audit.record(
                     actor=job.created_by,
                     action=AuditAction.IMPORT,
-                    verb=f"{model._meta.model_name}_import",
+                    verb="import_job_commit",
                     model=model,
                     object_repr=_("导入 %(name)s") % {"name": job.original_name},
                     changes={"rows": len(data), **totals, "job": job.pk},
                 )
-    except Exception as exc:  # a bug or a database failure: keep the job honest, nothing was committed
+    except Exception:  # a bug or a database failure: keep the job honest, nothing was committed
         log.exception("import job %s failed", job_id)
-        _finish(job, ImportJob.Status.FAILED, errors=[{"row": "", "column": "", "message": str(exc)}])
+        message = _("导入失败，未写入任何数据。请联系平台管理员（任务编号 %(id)s）。") % {"id": job.pk}
+        _finish(job, ImportJob.Status.FAILED, errors=[{"row": "", "column": "", "message": message}])
         return ImportJob.Status.FAILED
     if errors:
         status = ImportJob.Status.INVALID

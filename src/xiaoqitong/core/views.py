@@ -16,7 +16,7 @@ from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import models
+from django.db import models, transaction
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
@@ -28,7 +28,7 @@ from . import services
 from .forms import ImportForm
 from .imports import export_response, resource_for
 from .models import AuditLog, ImportJob
-from .policy import can, policy_for
+from .policy import can, ensure_in_scope, policy_for
 
 PER_PAGE = 50
 
@@ -131,14 +131,19 @@ class ObjectEditView(ObjectView):
         if form.is_valid():
             data = {name: form.cleaned_data[name] for name in form.fields if name in form.cleaned_data}
             try:
+                with transaction.atomic():
+                    if instance is None:
+                        obj = self.config.create(actor=request.user, data=data)
+                        ensure_in_scope(request.user, "add", obj)
+                    else:
+                        obj = self.config.update(actor=request.user, instance=instance, data=data)
+                        ensure_in_scope(request.user, "change", obj)
                 if instance is None:
-                    obj = self.config.create(actor=request.user, data=data)
                     messages.success(
                         request,
                         _("已新建%(what)s“%(obj)s”。") % {"what": self.model._meta.verbose_name, "obj": obj},
                     )
                 else:
-                    obj = self.config.update(actor=request.user, instance=instance, data=data)
                     messages.success(request, _("已保存“%(obj)s”。") % {"obj": obj})
                 return redirect(self.url("detail", obj))
             except ValidationError as exc:
@@ -212,8 +217,10 @@ class ObjectImportView(ObjectView):
 
 
 class ObjectHistoryView(ObjectView):
+    """Who changed what: for those who may change the record (the history names people and old values)."""
+
     def get(self, request, pk):
-        obj = self.get_object()
+        obj = self.get_object("change")
         ct = ContentType.objects.get_for_model(self.model, for_concrete_model=True)
         entries = AuditLog.objects.filter(content_type=ct, object_id=str(obj.pk)).select_related(
             "actor", "content_type"

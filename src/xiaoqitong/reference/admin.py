@@ -1,9 +1,10 @@
 """Django admin for the catalogs: searchable (other apps' admins use them in autocomplete fields).
 
-Writes made here bypass the services; the admin is the platform administrators' fallback tool, the pages
-under /reference/ are the regular way to edit skills, certificates and chains."""
+Writes made here go through the core services (validated, audited) like every other write."""
 
 from django.contrib import admin
+
+from xiaoqitong.core.admin import ServiceAdmin
 
 from .models import (
     Certificate,
@@ -19,7 +20,7 @@ from .models import (
 
 
 @admin.register(Region)
-class RegionAdmin(admin.ModelAdmin):
+class RegionAdmin(ServiceAdmin):
     list_display = ("code", "name", "level", "parent")
     list_filter = ("level",)
     search_fields = ("code", "name")
@@ -28,14 +29,14 @@ class RegionAdmin(admin.ModelAdmin):
 
 
 @admin.register(MajorCategory)
-class MajorCategoryAdmin(admin.ModelAdmin):
+class MajorCategoryAdmin(ServiceAdmin):
     list_display = ("code", "name", "education_level")
     list_filter = ("education_level",)
     search_fields = ("code", "name")
 
 
 @admin.register(MajorClass)
-class MajorClassAdmin(admin.ModelAdmin):
+class MajorClassAdmin(ServiceAdmin):
     list_display = ("code", "name", "category", "education_level")
     list_filter = ("education_level",)
     search_fields = ("code", "name")
@@ -44,13 +45,13 @@ class MajorClassAdmin(admin.ModelAdmin):
 
 
 @admin.register(MajorFamily)
-class MajorFamilyAdmin(admin.ModelAdmin):
+class MajorFamilyAdmin(ServiceAdmin):
     list_display = ("key", "name")
     search_fields = ("key", "name")
 
 
 @admin.register(Major)
-class MajorAdmin(admin.ModelAdmin):
+class MajorAdmin(ServiceAdmin):
     list_display = ("code", "name", "education_level", "major_class", "is_controlled", "family", "source")
     list_filter = ("education_level", "is_controlled")
     search_fields = ("code", "name")
@@ -59,7 +60,7 @@ class MajorAdmin(admin.ModelAdmin):
 
 
 @admin.register(Industry)
-class IndustryAdmin(admin.ModelAdmin):
+class IndustryAdmin(ServiceAdmin):
     list_display = ("code", "numeric_code", "name", "level", "parent")
     list_filter = ("level",)
     search_fields = ("code", "numeric_code", "name")
@@ -68,14 +69,14 @@ class IndustryAdmin(admin.ModelAdmin):
 
 
 @admin.register(IndustryChain)
-class IndustryChainAdmin(admin.ModelAdmin):
+class IndustryChainAdmin(ServiceAdmin):
     list_display = ("code", "name", "sort_order")
     search_fields = ("code", "name")
     autocomplete_fields = ("industries", "major_classes")
 
 
 @admin.register(Skill)
-class SkillAdmin(admin.ModelAdmin):
+class SkillAdmin(ServiceAdmin):
     list_display = ("name", "category", "is_curated")
     list_filter = ("is_curated", "category")
     search_fields = ("name", "synonyms", "category")
@@ -83,7 +84,7 @@ class SkillAdmin(admin.ModelAdmin):
 
 
 @admin.register(Certificate)
-class CertificateAdmin(admin.ModelAdmin):
+class CertificateAdmin(ServiceAdmin):
     list_display = ("code", "name", "kind", "level", "issuer", "is_curated")
     list_filter = ("kind", "level", "is_curated")
     search_fields = ("code", "name", "issuer")

@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 from rest_framework.routers import DefaultRouter
 
-from xiaoqitong.core.api import CodeRelatedField, ObjectViewSet, ReadOnlyObjectViewSet
+from xiaoqitong.core.api import BaseSerializer, CodeRelatedField, ObjectViewSet, ReadOnlyObjectViewSet
 
 from . import filtersets
 from .models import (
@@ -30,7 +30,7 @@ def codes(model, *, slug_field="code", help_text=""):
     )
 
 
-class RegionSerializer(serializers.ModelSerializer):
+class RegionSerializer(BaseSerializer):
     parent = CodeRelatedField(read_only=True, help_text=_("上级区划代码"))
 
     class Meta:
@@ -38,13 +38,13 @@ class RegionSerializer(serializers.ModelSerializer):
         fields = ["id", "code", "name", "level", "parent"]
 
 
-class MajorCategorySerializer(serializers.ModelSerializer):
+class MajorCategorySerializer(BaseSerializer):
     class Meta:
         model = MajorCategory
         fields = ["id", "code", "name", "education_level"]
 
 
-class MajorClassSerializer(serializers.ModelSerializer):
+class MajorClassSerializer(BaseSerializer):
     category = CodeRelatedField(read_only=True, help_text=_("专业大类代码"))
 
     class Meta:
@@ -52,13 +52,13 @@ class MajorClassSerializer(serializers.ModelSerializer):
         fields = ["id", "code", "name", "education_level", "category"]
 
 
-class MajorFamilySerializer(serializers.ModelSerializer):
+class MajorFamilySerializer(BaseSerializer):
     class Meta:
         model = MajorFamily
         fields = ["id", "key", "name"]
 
 
-class MajorSerializer(serializers.ModelSerializer):
+class MajorSerializer(BaseSerializer):
     major_class = CodeRelatedField(read_only=True, help_text=_("专业类代码"))
     major_class_name = serializers.CharField(source="major_class.name", read_only=True)
     category = serializers.CharField(
@@ -82,7 +82,7 @@ class MajorSerializer(serializers.ModelSerializer):
         ]
 
 
-class IndustrySerializer(serializers.ModelSerializer):
+class IndustrySerializer(BaseSerializer):
     parent = CodeRelatedField(read_only=True, help_text=_("上级行业代码"))
 
     class Meta:
@@ -90,7 +90,7 @@ class IndustrySerializer(serializers.ModelSerializer):
         fields = ["id", "code", "numeric_code", "name", "level", "parent"]
 
 
-class IndustryChainSerializer(serializers.ModelSerializer):
+class IndustryChainSerializer(BaseSerializer):
     industries = codes(Industry, help_text=_("行业代码，如 C34"))
     major_classes = codes(MajorClass, help_text=_("专业类代码，如 6601"))
 
@@ -99,7 +99,7 @@ class IndustryChainSerializer(serializers.ModelSerializer):
         fields = ["id", "code", "name", "sort_order", "description", "source", "industries", "major_classes"]
 
 
-class SkillSerializer(serializers.ModelSerializer):
+class SkillSerializer(BaseSerializer):
     synonyms = serializers.ListField(child=serializers.CharField(max_length=50), required=False)
     chains = codes(IndustryChain, help_text=_("产业链编号"))
     major_classes = codes(MajorClass, help_text=_("专业类代码"))
@@ -109,7 +109,7 @@ class SkillSerializer(serializers.ModelSerializer):
         fields = ["id", "name", "synonyms", "category", "chains", "major_classes", "is_curated"]
 
 
-class CertificateSerializer(serializers.ModelSerializer):
+class CertificateSerializer(BaseSerializer):
     chains = codes(IndustryChain, help_text=_("产业链编号"))
     major_classes = codes(MajorClass, help_text=_("专业类代码"))
 
