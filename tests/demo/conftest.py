@@ -99,9 +99,36 @@ def industry_level(code: str) -> int:
     return {1: 1, 3: 2, 4: 3, 5: 4}[len(code)]
 
 
+def clear_catalogs():
+    """Empty the catalogs inside the running test's transaction: the real ones stay loaded for the session
+    (tests/reference/fixtures.py) and come back when the test's transaction rolls back."""
+    from xiaoqitong.reference import models as ref
+
+    Industry.objects.update(parent=None)
+    Region.objects.update(parent=None)
+    for model in (
+        ref.Skill,
+        ref.Certificate,
+        ref.IndustryChain,
+        ref.Major,
+        ref.MajorFamily,
+        ref.MajorClass,
+        ref.MajorCategory,
+        Industry,
+        Region,
+    ):
+        model.objects.all().delete()
+
+
+@pytest.fixture
+def no_reference(db):
+    clear_catalogs()
+
+
 @pytest.fixture
 def reference(db):
     """Load the stand-in catalogs; returns the chains."""
+    clear_catalogs()
     province = Region.objects.create(code="43", name="湖南省", level="province")
     city = Region.objects.create(code="431000", name="郴州市", level="city", parent=province)
     counties = {
