@@ -8,7 +8,7 @@ from rest_framework.authtoken.views import ObtainAuthToken
 from .core import pages
 
 # App name -> API router; each app's api.py owns its router.
-API_APPS = ["reference", "orgs"]
+API_APPS = ["core", "reference", "orgs"]
 
 admin.site.site_header = f"{settings.XQT_SITE_NAME} 管理后台"
 admin.site.site_title = settings.XQT_SITE_NAME

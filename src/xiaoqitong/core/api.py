@@ -1,12 +1,18 @@
 """API machinery: policy-checked viewsets whose writes go through services."""
 
+from django.apps import apps
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
-from rest_framework import serializers, viewsets
+from rest_framework import exceptions, mixins, parsers, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+from rest_framework.routers import DefaultRouter
 
 from . import services
 from .drf import METHOD_ACTIONS, Pagination, PolicyPermission, _to_drf, exception_handler
+from .imports import resource_for
+from .models import ImportJob
 from .policy import ensure_in_scope
 
 __all__ = [
@@ -119,3 +125,79 @@ class BaseSerializer(serializers.ModelSerializer):
 
     def get_validators(self):
         return []
+
+
+class ImportJobSerializer(serializers.ModelSerializer):
+    file = serializers.FileField(write_only=True, help_text=_("xlsx 或 csv（UTF-8 或 GBK），第一行为列名"))
+    target = serializers.CharField(help_text=_("导入对象，如 orgs.School、orgs.Enterprise"))
+    status_display = serializers.CharField(source="get_status_display", read_only=True)
+
+    class Meta:
+        model = ImportJob
+        fields = [
+            "id",
+            "target",
+            "file",
+            "original_name",
+            "status",
+            "status_display",
+            "total_rows",
+            "processed_rows",
+            "percent",
+            "errors",
+            "summary",
+            "created_at",
+            "finished_at",
+        ]
+        read_only_fields = [
+            "original_name",
+            "status",
+            "total_rows",
+            "processed_rows",
+            "errors",
+            "summary",
+            "created_at",
+            "finished_at",
+        ]
+
+
+class ImportJobViewSet(viewsets.GenericViewSet, mixins.ListModelMixin, mixins.RetrieveModelMixin):
+    """Bulk import through the API: POST a file with its ``target``; the job validates in the background
+    (poll ``GET …/<id>/``); when its status is ``valid``, POST ``…/<id>/confirm/`` to commit it."""
+
+    model = ImportJob
+    serializer_class = ImportJobSerializer
+    parser_classes = [parsers.MultiPartParser, parsers.FormParser]
+    filterset_fields = ["status", "target"]
+
+    def get_queryset(self):
+        return ImportJob.objects.restrict(self.request.user, "view").order_by("-created_at")
+
+    def create(self, request):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        try:
+            model = apps.get_model(serializer.validated_data["target"])
+            resource_for(model)
+        except (LookupError, ValueError):
+            raise exceptions.ValidationError({"target": [_("不能导入的对象类型。")]}) from None
+        try:
+            job = services.import_job_create(
+                actor=request.user, model=model, upload=serializer.validated_data["file"]
+            )
+        except DjangoValidationError as exc:
+            raise _to_drf(exc) from exc
+        return Response(self.get_serializer(job).data, status=status.HTTP_201_CREATED)
+
+    @action(detail=True, methods=["post"])
+    def confirm(self, request, pk=None):
+        job = self.get_object()
+        try:
+            job = services.import_job_confirm(actor=request.user, job=job)
+        except DjangoValidationError as exc:
+            raise _to_drf(exc) from exc
+        return Response(self.get_serializer(job).data)
+
+
+router = DefaultRouter()
+router.register("import-jobs", ImportJobViewSet, basename="importjob")

@@ -2,7 +2,7 @@
 visible to the person who submitted it."""
 
 from .models import AuditLog, ImportJob
-from .policy import ANY_ROLE, Policy, register
+from .policy import ALL, ANY_ROLE, Policy, register
 
 
 def own_jobs(qs, user):
@@ -16,4 +16,5 @@ class AuditLogPolicy(Policy):
 
 @register(ImportJob)
 class ImportJobPolicy(Policy):
-    rules = {"view": {ANY_ROLE: own_jobs}, "change": {ANY_ROLE: own_jobs}}
+    # Anyone may submit a file; whether they may import into the target is the service's check.
+    rules = {"view": {ANY_ROLE: own_jobs}, "change": {ANY_ROLE: own_jobs}, "add": {ANY_ROLE: ALL}}
