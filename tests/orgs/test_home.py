@@ -1,4 +1,5 @@
-"""Every role has a home page with the counts that role cares about, counted within its scope."""
+"""Every role has a home page with the counts that role cares about, counted within its scope (students
+may not view enrolment rows, so they have no enrolment counter)."""
 
 import pytest
 
@@ -12,7 +13,7 @@ EXPECTED = {
     Role.RESEARCHER: ["学校", "企业", "本市大中型企业"],
     Role.SCHOOL_ADMIN: ["学校", "企业", "本校全日制在校生（最新年度）"],
     Role.TEACHER: ["学校", "企业", "本校全日制在校生（最新年度）"],
-    Role.STUDENT: ["学校", "企业", "本校全日制在校生（最新年度）"],
+    Role.STUDENT: ["学校", "企业"],
     Role.ENTERPRISE_HR: ["学校", "企业"],
     Role.ENTERPRISE_MENTOR: ["学校", "企业"],
 }
@@ -35,7 +36,7 @@ def test_home_page_per_role(client, role):
     labels = [c["label"] for c in response.context["counters"]]
     assert [str(label) for label in labels] == EXPECTED[role]
     values = {str(c["label"]): c["value"] for c in response.context["counters"]}
-    if user.school_id:
+    if "本校全日制在校生（最新年度）" in EXPECTED[role]:
         assert values["本校全日制在校生（最新年度）"] == 5432
     assert "用户" not in values or role == Role.PLATFORM_ADMIN
 

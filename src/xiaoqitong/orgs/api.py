@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 from rest_framework.routers import DefaultRouter
 
-from xiaoqitong.core.api import CodeRelatedField, ObjectViewSet
+from xiaoqitong.core.api import BaseSerializer, CodeRelatedField, ObjectViewSet
 from xiaoqitong.reference.models import Industry, Region
 
 from . import filtersets, services
@@ -13,7 +13,7 @@ from .models import Department, Enterprise, ResearchInstitution, School, SchoolE
 AREAS = Region.objects.filter(level__in=["county", "park"])
 
 
-class SchoolSerializer(serializers.ModelSerializer):
+class SchoolSerializer(BaseSerializer):
     county = CodeRelatedField(queryset=AREAS, help_text=_("县市区代码"))
     county_name = serializers.CharField(source="county.name", read_only=True)
 
@@ -33,15 +33,24 @@ class SchoolSerializer(serializers.ModelSerializer):
         ]
 
 
-class SchoolEnrolmentSerializer(serializers.ModelSerializer):
-    school = CodeRelatedField(queryset=School.objects.all())
+class SchoolEnrolmentSerializer(BaseSerializer):
+    school = CodeRelatedField(queryset=School.objects.all(), help_text=_("学校代码"))
 
     class Meta:
         model = SchoolEnrolment
         fields = ["id", "school", "year", "full_time_students"]
 
+    def get_fields(self):
+        fields = super().get_fields()
+        request = self.context.get("request")
+        if request is not None:
+            # Only the schools whose details the user keeps (a school administrator: its own). Another
+            # school's code is refused with the same message as a code that does not exist.
+            fields["school"].queryset = School.objects.restrict(request.user, "change")
+        return fields
 
-class EnterpriseSerializer(serializers.ModelSerializer):
+
+class EnterpriseSerializer(BaseSerializer):
     industry = CodeRelatedField(
         queryset=Industry.objects.filter(level=4), help_text=_("行业小类代码，如 C3874")
     )
@@ -67,7 +76,7 @@ class EnterpriseSerializer(serializers.ModelSerializer):
         ]
 
 
-class ResearchInstitutionSerializer(serializers.ModelSerializer):
+class ResearchInstitutionSerializer(BaseSerializer):
     county = CodeRelatedField(queryset=AREAS, required=False, allow_null=True)
 
     class Meta:
@@ -75,7 +84,7 @@ class ResearchInstitutionSerializer(serializers.ModelSerializer):
         fields = ["id", "code", "name", "kind", "county"]
 
 
-class DepartmentSerializer(serializers.ModelSerializer):
+class DepartmentSerializer(BaseSerializer):
     region = CodeRelatedField(queryset=Region.objects.all(), required=False, allow_null=True)
 
     class Meta:
@@ -83,7 +92,7 @@ class DepartmentSerializer(serializers.ModelSerializer):
         fields = ["id", "code", "name", "short_name", "kind", "region", "sort_order"]
 
 
-class UserSerializer(serializers.ModelSerializer):
+class UserSerializer(BaseSerializer):
     password = serializers.CharField(write_only=True, required=False, style={"input_type": "password"})
 
     class Meta:

@@ -110,7 +110,7 @@ class SchoolEnrolment(BaseModel):
     """Full-time enrolment of a school in one year (the denominator of several targets)."""
 
     school = models.ForeignKey(
-        School, verbose_name=_("学校"), on_delete=models.CASCADE, related_name="enrolments"
+        School, verbose_name=_("学校"), on_delete=models.PROTECT, related_name="enrolments"
     )
     year = models.PositiveSmallIntegerField(
         _("年度"), validators=[MinValueValidator(2000), MaxValueValidator(2100)]
@@ -207,9 +207,15 @@ class ResearchInstitution(BaseModel):
     def get_absolute_url(self) -> str:
         return reverse("orgs:researchinstitution_detail", kwargs={"pk": self.pk})
 
+    def clean(self) -> None:
+        _check_area(self.county if self.county_id else None, "county")
+
 
 class PlatformUserManager(UserManager.from_queryset(RestrictedQuerySet)):
-    pass
+    def create_superuser(self, username, email=None, password=None, **extra_fields):
+        # A superuser is a platform administrator (User.clean refuses any other role).
+        extra_fields.setdefault("role", Role.PLATFORM_ADMIN)
+        return super().create_superuser(username, email, password, **extra_fields)
 
 
 class User(AbstractUser):
@@ -273,6 +279,11 @@ class User(AbstractUser):
     def get_absolute_url(self) -> str:
         return reverse("orgs:user_detail", kwargs={"pk": self.pk})
 
+    def sync_rights(self) -> None:
+        """Derive the Django rights from the role: platform administrators, and only they, are superusers
+        (the policies grant them everything) and staff (the Django admin)."""
+        self.is_superuser = self.is_staff = self.role == Role.PLATFORM_ADMIN
+
     @property
     def organization(self):
         for name in self.ORG_FIELDS:
@@ -284,6 +295,11 @@ class User(AbstractUser):
         super().clean()
         wanted = ROLE_ORGANIZATION.get(self.role)
         errors = {}
+        if self.is_superuser and self.role != Role.PLATFORM_ADMIN:
+            errors["role"] = _("超级用户的角色必须是“%(admin)s”，“%(role)s”不能是超级用户。") % {
+                "admin": Role.PLATFORM_ADMIN.label,
+                "role": self.get_role_display(),
+            }
         for name in self.ORG_FIELDS:
             is_set = getattr(self, f"{name}_id") is not None
             if name == wanted and not is_set:

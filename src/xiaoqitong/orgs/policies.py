@@ -42,6 +42,8 @@ class SchoolPolicy(Policy):
         "change": {Role.GOV_OFFICER: ALL, Role.SCHOOL_ADMIN: own_school},
         "delete": {Role.GOV_OFFICER: ALL},
     }
+    # A school keeps its own details; its code, type and ownership are the education bureau's to change.
+    locked = {Role.SCHOOL_ADMIN: {"code", "school_type", "ownership"}}
 
 
 @register(SchoolEnrolment)
@@ -71,6 +73,8 @@ class EnterprisePolicy(Policy):
         "change": {Role.GOV_OFFICER: ALL, Role.ENTERPRISE_HR: own_enterprise},
         "delete": {Role.GOV_OFFICER: ALL},
     }
+    # The credit code identifies the enterprise (import upserts on it); only the government corrects it.
+    locked = {Role.ENTERPRISE_HR: {"credit_code"}}
 
 
 @register(ResearchInstitution)
@@ -130,11 +134,17 @@ add_menu(
 add_menu(MenuItem("系统", _("API 文档"), "api_docs", None, icon="code-slash", order=30))
 
 GOV_LIKE = {Role.PLATFORM_ADMIN, Role.GOV_OFFICER, Role.RESEARCHER}
-SCHOOL_ROLES = {Role.SCHOOL_ADMIN, Role.TEACHER, Role.STUDENT}
+# The roles that may view their own school's enrolment rows (students may not: SchoolEnrolmentPolicy).
+ENROLMENT_VIEWERS = {Role.SCHOOL_ADMIN, Role.TEACHER}
 
 
 def _own_school_students(user) -> int:
-    latest = SchoolEnrolment.objects.filter(school_id=user.school_id).order_by("-year").first()
+    latest = (
+        SchoolEnrolment.objects.restrict(user, "view")
+        .filter(school_id=user.school_id)
+        .order_by("-year")
+        .first()
+    )
     return latest.full_time_students if latest else 0
 
 
@@ -167,7 +177,16 @@ add_counter(
         30,
     )
 )
-add_counter(Counter(_("本校全日制在校生（最新年度）"), _own_school_students, SCHOOL_ROLES, "", "people", 40))
+add_counter(
+    Counter(
+        _("本校全日制在校生（最新年度）"),
+        _own_school_students,
+        ENROLMENT_VIEWERS,
+        "orgs:schoolenrolment_list",
+        "people",
+        40,
+    )
+)
 add_counter(
     Counter(
         _("用户"),

@@ -4,6 +4,8 @@ import csv
 from pathlib import Path
 from typing import Any
 
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from xiaoqitong.core import audit
@@ -15,14 +17,34 @@ from .models import Department, User
 DEPARTMENTS_CSV = Path(__file__).parent / "data" / "departments.csv"
 
 
+def _validate(user: User, password: str | None) -> None:
+    """``full_clean`` and, for a new password, the password validators (settings.AUTH_PASSWORD_VALIDATORS,
+    Chinese messages from Django's catalogue); every error at once, keyed by field."""
+    errors: dict = {}
+    try:
+        user.full_clean()
+    except ValidationError as exc:
+        errors = exc.update_error_dict(errors)
+    if password:
+        try:
+            validate_password(password, user)
+        except ValidationError as exc:
+            errors.setdefault("password", []).extend(exc.error_list)
+    if errors:
+        raise ValidationError(errors)
+
+
 @transaction.atomic
 def user_create(*, actor, data: dict[str, Any]) -> User:
-    """Create an account; the password is hashed, never stored or audited in the clear."""
+    """Create an account. The role decides the Django rights (only platform administrators are superusers);
+    the password must pass the password validators and is hashed, never stored or audited in the clear.
+    Without a password the account gets an unusable one."""
     data = dict(data)
     password = data.pop("password", "") or None
     user = User(**data)
+    user.sync_rights()
     user.set_password(password)
-    user.full_clean()
+    _validate(user, password)
     user.save(force_insert=True)
     audit.record(
         actor=actor,
@@ -36,14 +58,17 @@ def user_create(*, actor, data: dict[str, Any]) -> User:
 
 @transaction.atomic
 def user_update(*, actor, instance: User, data: dict[str, Any]) -> User:
-    """Change an account; a non-empty ``password`` replaces the password (recorded only as changed)."""
+    """Change an account; a role change re-derives the Django rights (leaving platform_admin removes
+    superuser). A non-empty ``password`` must pass the password validators and replaces the password
+    (recorded only as changed)."""
     user = User.objects.select_for_update().get(pk=instance.pk)
     before = audit.snapshot(user)
     data = dict(data)
     password = data.pop("password", "")
     for name, value in data.items():
         setattr(user, name, value)
-    user.full_clean()
+    user.sync_rights()
+    _validate(user, password)
     changes = audit.diff(before, audit.snapshot(user))
     fields = [f.name for f in User._meta.concrete_fields if f.attname in changes]
     if password:
