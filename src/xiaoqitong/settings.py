@@ -204,6 +204,7 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "xiaoqitong.core.drf.exception_handler",
+    "DEFAULT_THROTTLE_RATES": {"token": os.environ.get("XQT_TOKEN_RATE", "20/min")},
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "校企通 API",

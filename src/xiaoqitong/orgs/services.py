@@ -122,3 +122,35 @@ def departments_load(*, actor=None, path: Path = DEPARTMENTS_CSV) -> dict[str, i
             changes=counts,
         )
     return counts
+
+
+@transaction.atomic
+def user_password_change(*, actor: User, new_password: str) -> User:
+    """A person changes their own password (the form has checked the old one and the rules)."""
+    user = User.objects.select_for_update().get(pk=actor.pk)
+    user.set_password(new_password)
+    user.save(update_fields=["password"])
+    audit.record(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        verb="user_password_change",
+        instance=user,
+        changes={"password": ["***", "***"]},
+    )
+    return user
+
+
+@transaction.atomic
+def token_issue(*, actor: User):
+    """Give a person their API token (the existing one, or a new one), recorded once per issue."""
+    from rest_framework.authtoken.models import Token
+
+    token, created = Token.objects.get_or_create(user=actor)
+    audit.record(
+        actor=actor,
+        action=AuditAction.CREATE if created else AuditAction.VIEW,
+        verb="token_issue",
+        instance=actor,
+        changes={"token": ["", "***"]} if created else {},
+    )
+    return token

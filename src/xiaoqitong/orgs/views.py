@@ -1,3 +1,10 @@
+from django.contrib.auth import update_session_auth_hash
+from django.contrib.auth import views as auth_views
+from django.http import HttpResponseRedirect
+from rest_framework.authtoken.views import ObtainAuthToken
+from rest_framework.response import Response
+from rest_framework.throttling import AnonRateThrottle
+
 from xiaoqitong.core.views import ModelViews
 
 from . import filtersets, forms, services, tables
@@ -61,3 +68,30 @@ class UserViews(ModelViews):
     @classmethod
     def update(cls, *, actor, instance, data):
         return services.user_update(actor=actor, instance=instance, data=data)
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    """Django's password change page, writing through the service (audited)."""
+
+    def form_valid(self, form):
+        user = services.user_password_change(
+            actor=self.request.user, new_password=form.cleaned_data["new_password1"]
+        )
+        update_session_auth_hash(self.request, user)
+        return HttpResponseRedirect(self.get_success_url())
+
+
+class TokenThrottle(AnonRateThrottle):
+    scope = "token"
+
+
+class ObtainTokenView(ObtainAuthToken):
+    """POST username and password, get the API token. Throttled per address against password guessing."""
+
+    throttle_classes = [TokenThrottle]
+
+    def post(self, request, *args, **kwargs):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        token = services.token_issue(actor=serializer.validated_data["user"])
+        return Response({"token": token.key})
