@@ -75,6 +75,8 @@ INSTALLED_APPS = [
     "xiaoqitong.core",
     "xiaoqitong.reference",
     "xiaoqitong.orgs",
+    "xiaoqitong.schools",
+    "xiaoqitong.enterprises",
     "xiaoqitong.demo",
 ]
 

@@ -8,7 +8,7 @@ from .core import pages
 from .orgs import views as org_views
 
 # App name -> API router; each app's api.py owns its router.
-API_APPS = ["core", "reference", "orgs"]
+API_APPS = ["core", "reference", "orgs", "schools", "enterprises"]
 
 admin.site.site_header = f"{settings.XQT_SITE_NAME} 管理后台"
 admin.site.site_title = settings.XQT_SITE_NAME
@@ -40,6 +40,8 @@ urlpatterns = [
     path("core/", include("xiaoqitong.core.urls")),
     path("reference/", include("xiaoqitong.reference.urls")),
     path("orgs/", include("xiaoqitong.orgs.urls")),
+    path("schools/", include("xiaoqitong.schools.urls")),
+    path("enterprises/", include("xiaoqitong.enterprises.urls")),
     path("api/v1/auth/token/", org_views.ObtainTokenView.as_view(), name="api_token"),
     path("api/v1/schema/", SpectacularAPIView.as_view(), name="api_schema"),
     path("api/v1/docs/", SpectacularSwaggerView.as_view(url_name="api_schema"), name="api_docs"),

@@ -1,0 +1,63 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Education(models.TextChoices):
+    """Minimum education of a position (ordered from lowest)."""
+
+    SECONDARY = "secondary", _("中职")
+    ASSOCIATE = "associate", _("高职专科")
+    VOCATIONAL_BACHELOR = "vocational_bachelor", _("职业本科")
+    BACHELOR = "bachelor", _("本科")
+
+
+EDUCATION_ORDER = [
+    Education.SECONDARY,
+    Education.ASSOCIATE,
+    Education.VOCATIONAL_BACHELOR,
+    Education.BACHELOR,
+]
+
+
+class PositionStatus(models.TextChoices):
+    DRAFT = "draft", _("草稿")
+    SUBMITTED = "submitted", _("待审核")
+    RETURNED = "returned", _("已退回")
+    PUBLISHED = "published", _("已发布")
+    CLOSED = "closed", _("已关闭")
+    EXPIRED = "expired", _("已过期")
+
+
+class ApplicationStatus(models.TextChoices):
+    SUBMITTED = "submitted", _("已投递")
+    SCREENING = "screening", _("筛选")
+    INTERVIEW = "interview", _("面试")
+    OFFERED = "offered", _("录用")
+    ONBOARDED = "onboarded", _("已入职")
+    REJECTED = "rejected", _("未录用")
+    WITHDRAWN = "withdrawn", _("已撤回")
+
+
+# Places taken against a position's headcount.
+HIRED = {ApplicationStatus.OFFERED, ApplicationStatus.ONBOARDED}
+
+
+class Outcome(models.TextChoices):
+    """毕业去向."""
+
+    EMPLOYED = "employed", _("就业")
+    FURTHER_STUDY = "further_study", _("升学")
+    MILITARY = "military", _("参军")
+    ENTREPRENEURSHIP = "entrepreneurship", _("自主创业")
+    UNEMPLOYED = "unemployed", _("待就业")
+
+
+class FurtherLevel(models.TextChoices):
+    ASSOCIATE = "associate", _("高职专科")
+    VOCATIONAL_BACHELOR = "vocational_bachelor", _("职业本科")
+    BACHELOR = "bachelor", _("本科")
+
+
+class OutcomeSource(models.TextChoices):
+    SCHOOL_REPORT = "school_report", _("学校上报")
+    HIRE_RECORD = "hire_record", _("平台录用记录")
