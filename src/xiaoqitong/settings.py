@@ -221,6 +221,7 @@ SPECTACULAR_SETTINGS = {
 }
 
 DJANGO_TABLES2_TEMPLATE = "core/_table.html"
+FILTERS_EMPTY_CHOICE_LABEL = _("全部")
 
 # The organization whose name the shell shows (a deployment setting, not code).
 XQT_SITE_NAME = os.environ.get("XQT_SITE_NAME", "校企通")

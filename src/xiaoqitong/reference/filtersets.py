@@ -7,6 +7,8 @@ import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from xiaoqitong.core.filters import YesNoFilter
+
 from .choices import CertificateKind, CertificateLevel, EducationLevel, IndustryLevel, RegionLevel
 from .models import (
     Certificate,
@@ -105,7 +107,7 @@ class MajorFilterSet(django_filters.FilterSet):
     level = level_filter()
     category = django_filters.CharFilter(field_name="major_class__category__code", label=_("专业大类代码"))
     major_class = django_filters.CharFilter(field_name="major_class__code", label=_("专业类代码"))
-    is_controlled = django_filters.BooleanFilter(label=_("国控专业"))
+    is_controlled = YesNoFilter(label=_("国控专业"))
     family = django_filters.CharFilter(field_name="family__key", label=_("专业族编号"))
     chain = django_filters.CharFilter(
         field_name="major_class__chains__code", label=_("产业链编号"), distinct=True
@@ -165,7 +167,7 @@ class SkillFilterSet(django_filters.FilterSet):
     major_class = django_filters.CharFilter(
         field_name="major_classes__code", label=_("专业类代码"), distinct=True
     )
-    is_curated = django_filters.BooleanFilter(label=_("平台初始词表"))
+    is_curated = YesNoFilter(label=_("平台初始词表"))
 
     class Meta:
         model = Skill
@@ -195,7 +197,7 @@ class CertificateFilterSet(django_filters.FilterSet):
     major_class = django_filters.CharFilter(
         field_name="major_classes__code", label=_("专业类代码"), distinct=True
     )
-    is_curated = django_filters.BooleanFilter(label=_("平台初始目录"))
+    is_curated = YesNoFilter(label=_("平台初始目录"))
 
     class Meta:
         model = Certificate
