@@ -5,12 +5,16 @@
 
 Prepares one database in a temporary folder (``migrate`` + ``load_reference``), copies it for every
 scale so that each run starts from the same fresh state, and runs ``demo_data`` in a child process with
-``XQT_VAR_DIR`` pointing at the copy. Prints seconds and rows per second for each scale and each step.
+``XQT_VAR_DIR`` pointing at the copy. Prints seconds and rows per second for each scale and each step,
+the inserts that took longest, the time spent computing ``search_text`` (tokenizing with the registered
+builders: enterprises, students, postings) and the peak memory; and, as a baseline from the same run, a
+plain ``bulk_create`` of as many enterprises.
 """
 
 import argparse
 import json
 import os
+import resource
 import shutil
 import subprocess
 import sys
@@ -91,6 +95,7 @@ def worker(scale: str, seed: int) -> None:
     delete_generated()
     delete_seconds = time.perf_counter() - started
     enterprises = run.counts.get("orgs.Enterprise", 0)
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # kB on Linux
     print(
         json.dumps(
             {
@@ -98,8 +103,10 @@ def worker(scale: str, seed: int) -> None:
                 "seconds": seconds,
                 "rows": rows,
                 "counts": run.counts,
-                "steps": run.timings,
+                "steps": {k: v for k, v in run.timings.items() if not k.startswith("[")},
+                "parts": {k[1:-1]: v for k, v in run.timings.items() if k.startswith("[")},
                 "delete_seconds": delete_seconds,
+                "peak_mb": peak,
                 "enterprises": enterprises,
                 "baseline_seconds": baseline(enterprises),
             }
@@ -141,27 +148,54 @@ def main(argv: list[str] | None = None) -> None:
         base = Path(tmp)
         seconds = prepare(base / "reference", args.reference_db)
         print(f"prepare (migrate + load_reference): {seconds:.1f} s")
-        print(f"{'scale':<10}{'rows':>10}{'seconds':>10}{'rows/s':>10}{'reset s':>10}  steps (s)")
-        baselines = []
+        print(f"{'scale':<10}{'rows':>10}{'seconds':>10}{'rows/s':>10}{'reset s':>10}{'peak MB':>10}")
+        results = []
         for scale in args.scales:
             r = measure(base, scale, args.seed)
-            steps = ", ".join(f"{k} {v:.2f}" for k, v in r["steps"].items())
+            results.append(r)
             print(
                 f"{scale:<10}{r['rows']:>10}{r['seconds']:>10.2f}{r['rows'] / r['seconds']:>10.0f}"
-                f"{r['delete_seconds']:>10.2f}  {steps}",
+                f"{r['delete_seconds']:>10.2f}{r['peak_mb']:>10.0f}",
                 flush=True,
             )
-            baselines.append(
-                (scale, r["enterprises"], r["steps"].get("enterprises", 0), r["baseline_seconds"])
+        for r in results:
+            print(f"{r['scale']} steps (s): " + ", ".join(f"{k} {v:.2f}" for k, v in r["steps"].items()))
+        for r in results:
+            inserts = sorted(
+                ((k.removeprefix("insert "), v) for k, v in r["parts"].items() if k.startswith("insert ")),
+                key=lambda kv: -kv[1],
+            )[:6]
+            print(
+                f"{r['scale']} longest inserts: "
+                + ", ".join(f"{label} {r['counts'][label]} in {v:.2f} s" for label, v in inserts)
+            )
+        print("search text (tokenized with the registered builders, before the insert):")
+        for r in results:
+            parts = []
+            total_n = total_s = 0
+            for key, label in (
+                ("enterprises", "orgs.Enterprise"),
+                ("students", "schools.Student"),
+                ("positions", "enterprises.Position"),
+            ):
+                seconds = r["parts"].get(f"{key}: search text", 0)
+                n = r["counts"].get(label, 0)
+                total_n, total_s = total_n + n, total_s + seconds
+                parts.append(f"{key} {n} in {seconds:.2f} s")
+            per = 1e6 * total_s / total_n if total_n else 0
+            dictionary = r["parts"].get("search dictionary", 0)
+            print(
+                f"{r['scale']:<10}{', '.join(parts)}; {total_n} texts in {total_s:.2f} s ({per:.0f} µs each);"
+                f" dictionary built in {dictionary:.2f} s"
             )
         print(
             "baseline, same run: plain bulk_create of as many enterprises (fixed values, nothing generated)"
         )
-        for scale, n, step, base_seconds in baselines:
+        for r in results:
+            n, step, base_seconds = r["enterprises"], r["steps"].get("enterprises", 0), r["baseline_seconds"]
             print(
-                f"{scale:<10}{n:>8} enterprises: generator step {step:.2f} s, "
-                f"plain insert {base_seconds:.2f} s "
-                f"({n / base_seconds:.0f} rows/s)"
+                f"{r['scale']:<10}{n:>8} enterprises: generator step {step:.2f} s, "
+                f"plain insert {base_seconds:.2f} s ({n / base_seconds:.0f} rows/s)"
             )
 
 

@@ -1,10 +1,29 @@
 """A small but complete stand-in for the reference catalogs: 郴州's eleven county-level units and two parks,
-a few townships, a slice of GB/T 4754 with leaves inside and outside the chains, and the ten chains mapped
-at 大类, 中类 and 小类 level. Enough for the generator, and fast."""
+a few townships, a slice of GB/T 4754 with leaves inside and outside the chains, the ten chains (with their
+real codes) mapped at 大类, 中类 and 小类 level, and the shipped major catalog, skills and certificates
+(loaded from ``reference/data`` by the loader: the generator's majors are looked up by name). Enough for
+the generator, and fast.
+
+``tiny_scale`` shrinks the small scale's students and postings for tests about the generator's machinery
+(reset, determinism, refusals), and ``ORG_STEPS`` runs the organization steps only, for tests about schools,
+enterprises and accounts; ``test_supply_demand.py`` checks the real small scale once."""
+
+import dataclasses
 
 import pytest
 
-from xiaoqitong.reference.models import Industry, IndustryChain, Region
+from xiaoqitong.core import search
+from xiaoqitong.demo.steps import STEPS
+from xiaoqitong.reference.loader import (
+    DATA_DIR,
+    add_links,
+    codes_to_pk,
+    load_certificates,
+    load_majors,
+    load_skills,
+    read_rows,
+)
+from xiaoqitong.reference.models import Industry, IndustryChain, Major, MajorClass, Region
 
 COUNTIES = [
     ("431002", "北湖区"),
@@ -81,17 +100,17 @@ INDUSTRIES = [
     ("K701", "房地产开发经营"),
     ("K7010", "房地产开发经营"),
 ]
-CHAINS = [  # name, mapped industry codes (大类, 中类 or 小类)
-    ("装备制造", ["C34", "C35"]),
-    ("新一代信息技术", ["C397", "I65"]),
-    ("新能源", ["C384"]),
-    ("新材料", ["C3091"]),
-    ("医药", ["C27"]),
-    ("现代物流", ["G58", "G595"]),
-    ("健康养老", ["Q8514"]),
-    ("文化旅游", ["R88", "N786"]),
-    ("现代特色农业", ["A016", "A0164"]),
-    ("稀贵金属综合利用", ["C322"]),
+CHAINS = [  # code, name, mapped industry codes (大类, 中类 or 小类)
+    ("equipment", "装备制造", ["C34", "C35"]),
+    ("new-it", "新一代信息技术", ["C397", "I65"]),
+    ("new-energy", "新能源", ["C384"]),
+    ("new-materials", "新材料", ["C3091"]),
+    ("medicine", "医药", ["C27"]),
+    ("logistics", "现代物流", ["G58", "G595"]),
+    ("health-elderly", "健康养老", ["Q8514"]),
+    ("culture-tourism", "文化旅游", ["R88", "N786"]),
+    ("agriculture", "现代特色农业", ["A016", "A0164"]),
+    ("rare-metals", "稀贵金属综合利用", ["C322"]),
 ]
 
 
@@ -99,36 +118,58 @@ def industry_level(code: str) -> int:
     return {1: 1, 3: 2, 4: 3, 5: 4}[len(code)]
 
 
-def clear_catalogs():
+def clear_catalogs(*, keep_majors: bool = False):
     """Empty the catalogs inside the running test's transaction: the real ones stay loaded for the session
-    (tests/reference/fixtures.py) and come back when the test's transaction rolls back."""
+    (tests/reference/fixtures.py) and come back when the test's transaction rolls back. ``keep_majors``
+    keeps the major catalog, skills and certificates (the stand-in uses the shipped ones): only their links
+    to the chains go, with the chains."""
     from xiaoqitong.reference import models as ref
 
     Industry.objects.update(parent=None)
     Region.objects.update(parent=None)
-    for model in (
-        ref.Skill,
-        ref.Certificate,
-        ref.IndustryChain,
-        ref.Major,
-        ref.MajorFamily,
-        ref.MajorClass,
-        ref.MajorCategory,
-        Industry,
-        Region,
-    ):
+    majors = (ref.Skill, ref.Certificate, ref.Major, ref.MajorFamily, ref.MajorClass, ref.MajorCategory)
+    for model in (ref.IndustryChain, *(() if keep_majors else majors)):
         model.objects.all().delete()
+    # Thousands of rows that nothing in the test refers to: one DELETE each, no collection of related rows
+    # (foreign keys are checked at commit, and the test's transaction is rolled back).
+    for model in (Industry, Region):
+        model.objects.all()._raw_delete(model.objects.db)
+
+
+ORG_STEPS = [
+    s
+    for s in STEPS
+    if s.name in {"departments", "schools", "enrolment", "institutions", "enterprises", "accounts"}
+]
 
 
 @pytest.fixture
-def no_reference(db):
+def dictionary(reference_data, db):
+    """The search tokenizer's dictionary is built from the catalogs at first use and kept for the process:
+    build it from the shipped catalogs before a test replaces them with the stand-in (a dictionary of the
+    stand-in would outlive the test)."""
+    search.get_tokenizer()
+
+
+@pytest.fixture
+def no_reference(db, dictionary):
     clear_catalogs()
 
 
 @pytest.fixture
-def reference(db):
+def tiny_scale(monkeypatch):
+    """The small scale with fewer students and postings: every step runs, in a fraction of the time."""
+    from xiaoqitong.demo import context
+
+    monkeypatch.setitem(
+        context.SCALES, "small", dataclasses.replace(context.SCALES["small"], students=400, positions=150)
+    )
+
+
+@pytest.fixture
+def reference(db, dictionary):
     """Load the stand-in catalogs; returns the chains."""
-    clear_catalogs()
+    clear_catalogs(keep_majors=True)
     province = Region.objects.create(code="43", name="湖南省", level="province")
     city = Region.objects.create(code="431000", name="郴州市", level="city", parent=province)
     counties = {
@@ -149,8 +190,20 @@ def reference(db):
             code=code, name=name, level=industry_level(code), parent=parent, numeric_code=code[1:]
         )
     chains = []
-    for n, (name, codes) in enumerate(CHAINS, 1):
-        chain = IndustryChain.objects.create(code=f"chain-{n:02d}", name=name, sort_order=n)
+    for n, (code, name, codes) in enumerate(CHAINS, 1):
+        chain = IndustryChain.objects.create(code=code, name=name, sort_order=n)
         chain.industries.set([industries[c] for c in codes])
         chains.append(chain)
+    if not Major.objects.exists():
+        load_majors(DATA_DIR)
+    chain_pk, class_pk = codes_to_pk(IndustryChain), codes_to_pk(MajorClass)
+    add_links(
+        IndustryChain._meta.get_field("major_classes"),
+        (
+            (chain_pk[r["chain_code"]], class_pk[r["major_class_code"]])
+            for r in read_rows(DATA_DIR, "chain_major_classes.csv")
+        ),
+    )
+    load_skills(DATA_DIR)
+    load_certificates(DATA_DIR)
     return chains

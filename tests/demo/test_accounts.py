@@ -4,13 +4,17 @@ from xiaoqitong.demo.accounts import DEMO_ACCOUNTS, ensure_demo_accounts
 from xiaoqitong.demo.context import DemoError
 from xiaoqitong.demo.generator import generate
 from xiaoqitong.orgs.models import User
+from xiaoqitong.schools.models import Student
 
-pytestmark = pytest.mark.django_db
+from .conftest import ORG_STEPS
+
+# Every step runs, with fewer students and postings (the real small scale: test_supply_demand.py).
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("tiny_scale")]
 
 
 @pytest.fixture
 def demo(reference):
-    return generate("small", 2021)
+    return generate("small", 2021, steps=ORG_STEPS)
 
 
 def test_one_account_per_role_with_chinese_names(demo):
@@ -74,3 +78,21 @@ def test_ensure_demo_accounts_leaves_real_accounts_alone(demo):
     User.objects.filter(username="demo-gov").update(is_demo=False)
     with pytest.raises(DemoError, match="demo-gov"):
         ensure_demo_accounts()
+
+
+def test_the_student_account_is_a_generated_student_and_stays_one(reference):
+    run = generate("small", 2021)
+    user = User.objects.get(username="demo-student")
+    student = Student.objects.get(user=user)
+    assert run.anchors["student"] == f"{student.school.code}/{student.student_no}"
+    assert student.name == user.display_name and student.school == user.school
+    ensure_demo_accounts()
+    assert Student.objects.get(user__username="demo-student") == student
+    # The account deleted and made anew: linked to the same student again, once.
+    user.delete()
+    student.refresh_from_db()
+    assert student.user is None
+    ensure_demo_accounts()
+    ensure_demo_accounts()
+    assert Student.objects.get(user__username="demo-student") == student
+    assert Student.objects.filter(user__isnull=False).count() == 1

@@ -1,8 +1,10 @@
 import csv
 
 import pytest
+from django.apps import apps
 from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
+from django.db.models import Q
 
 from xiaoqitong.core.models import AuditLog
 from xiaoqitong.demo import names
@@ -16,13 +18,15 @@ from xiaoqitong.orgs.validators import validate_credit_code
 from xiaoqitong.reference.models import IndustryChain
 
 from ..orgs.factories import EnterpriseFactory, SchoolFactory, user_with_role
+from .conftest import ORG_STEPS
 
-pytestmark = pytest.mark.django_db
+# Every step runs, with fewer students and postings (the real small scale: test_supply_demand.py).
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("tiny_scale")]
 
 
 @pytest.fixture
 def small(reference):
-    return generate("small", 2021)
+    return generate("small", 2021, steps=ORG_STEPS)
 
 
 def test_small_scale_counts_follow_the_design(small):
@@ -130,7 +134,8 @@ def test_demo_enterprise_is_a_large_equipment_enterprise(small):
     assert hr.enterprise.industry.code.startswith(tuple(chain.industries.values_list("code", flat=True)))
 
 
-def test_one_audit_record_per_run(small):
+def test_one_audit_record_per_run(reference):
+    generate("small", 2021)
     assert AuditLog.objects.filter(verb="demo_data").count() == 1
     # the run and the departments load, nothing per row (catalog loads of other tests aside)
     assert AuditLog.objects.exclude(verb="reference_load").count() <= 3
@@ -181,13 +186,19 @@ def test_refuses_when_the_real_schools_exist_already(reference):
 def test_reset_deletes_exactly_what_the_generator_made(reference):
     own_school = SchoolFactory(name="某某县职业学校")
     own_enterprise = EnterpriseFactory()
-    generate("small", 3)
+    run = generate("small", 3)
+    assert run.counts["schools.Student"] and run.counts["enterprises.ApplicationEvent"]
     departments = Department.objects.count()
     call_command("demo_data", "--no-progress", "--delete")
     assert list(School.objects.all()) == [own_school]
     assert list(Enterprise.objects.all()) == [own_enterprise]
     assert not User.objects.filter(is_demo=True).exists()
     assert not ResearchInstitution.objects.exists() and not SchoolEnrolment.objects.exists()
+    for label in run.created:  # students, postings, applications, their link tables …
+        ranges = Q(pk__in=[])
+        for lo, hi in run.pk_ranges(label):
+            ranges |= Q(pk__range=(lo, hi))
+        assert not apps.get_model(label).objects.filter(ranges).exists(), label
     assert Department.objects.count() == departments  # every deployment needs them
     assert AuditLog.objects.filter(verb="demo_data_reset").count() == 1
 

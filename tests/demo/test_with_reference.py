@@ -8,6 +8,8 @@ from xiaoqitong.orgs.models import Enterprise, School
 from xiaoqitong.orgs.validators import validate_credit_code
 from xiaoqitong.reference.models import IndustryChain
 
+from .conftest import ORG_STEPS
+
 pytestmark = pytest.mark.django_db
 
 
@@ -17,7 +19,7 @@ def catalogs():
 
 
 def test_small_scale_on_the_shipped_catalogs(catalogs):
-    generate("small", 2021)
+    generate("small", 2021, steps=ORG_STEPS)  # supply and demand on these catalogs: test_supply_demand.py
     assert School.objects.count() == 12 and Enterprise.objects.count() == 300
     chains = list(IndustryChain.objects.prefetch_related("industries"))
     assert len(chains) == 10

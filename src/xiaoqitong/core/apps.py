@@ -8,4 +8,4 @@ class CoreConfig(AppConfig):
 
     def ready(self) -> None:
         # Each app declares who may do what (policies.py) and its import formats (resources.py).
-        autodiscover_modules("policies", "resources")
+        autodiscover_modules("policies", "resources", "search")

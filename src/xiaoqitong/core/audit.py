@@ -29,11 +29,15 @@ def _json_value(value: Any) -> Any:
     return value
 
 
+# Derived data (the search tokens) is recomputed from the other fields: it would only be noise in the log.
+DERIVED_FIELD = "search_text"
+
+
 def snapshot(instance: models.Model) -> dict[str, Any]:
     """The instance's concrete field values (foreign keys by id), JSON-safe; secrets left out."""
     data = {}
     for field in instance._meta.concrete_fields:
-        if field.name in {"password", "created_at", "updated_at"}:
+        if field.name in {"password", "created_at", "updated_at", DERIVED_FIELD}:
             continue
         data[field.attname] = _json_value(field.value_from_object(instance))
     return data

@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from import_export import fields, resources, widgets
 
-from . import audit
+from . import audit, search
 from .models import AuditAction, AuditLog
 
 IMPORT_EXTENSIONS = (".xlsx", ".csv")
@@ -225,6 +225,7 @@ class BaseResource(resources.ModelResource):
         super().import_instance(instance, row, **kwargs)
 
     def save_instance(self, instance, is_create, row, **kwargs):
+        search.refresh(instance)
         super().save_instance(instance, is_create, row, **kwargs)
         if self.actor is None:
             return
@@ -240,6 +241,11 @@ class BaseResource(resources.ModelResource):
                     changes=audit.diff(getattr(instance, "_xqt_before", {}), audit.snapshot(instance)),
                 )
             )
+
+    def save_m2m(self, instance, row, **kwargs):
+        super().save_m2m(instance, row, **kwargs)
+        if any(isinstance(f.widget, widgets.ManyToManyWidget) for f in self.get_import_fields()):
+            search.refresh(instance, save=True)  # the indexed text may name many-to-many values
 
     def before_import(self, dataset, **kwargs):
         self._audit_entries = []

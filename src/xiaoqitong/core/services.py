@@ -12,7 +12,7 @@ from django.db import models, transaction
 from django.db.models.deletion import ProtectedError, RestrictedError
 from django.utils.translation import gettext as _
 
-from . import audit
+from . import audit, search
 from .models import AuditAction, ImportJob
 
 
@@ -45,9 +45,12 @@ def object_create(*, actor, model: type[models.Model], data: dict[str, Any], ver
     instance = model()
     _fields, m2m = _assign(instance, data)
     instance.full_clean()
+    search.refresh(instance)  # after clean: indexes the cleaned values
     instance.save(force_insert=True)
     for name, values in m2m.items():
         getattr(instance, name).set(values)
+    if m2m:
+        search.refresh(instance, save=True)  # the indexed text may name many-to-many values
     after = audit.snapshot(instance)
     audit.record(
         actor=actor,
@@ -80,10 +83,14 @@ def object_update(*, actor, instance: models.Model, data: dict[str, Any], verb: 
     m2m_before = {}
     _fields, m2m = _assign(instance, data)
     instance.full_clean()
+    old_text = getattr(instance, audit.DERIVED_FIELD, None)
+    search.refresh(instance)
     after = audit.snapshot(instance)
     changes = audit.diff(before, after)
     _refuse_locked(actor, model, changes)
     changed_fields = [f.name for f in model._meta.concrete_fields if f.attname in changes]
+    if getattr(instance, audit.DERIVED_FIELD, None) != old_text:
+        changed_fields.append(audit.DERIVED_FIELD)  # derived, so saved but not audited
     if changed_fields:
         auto_now = [f.name for f in model._meta.concrete_fields if getattr(f, "auto_now", False)]
         instance.save(update_fields=changed_fields + auto_now)
@@ -94,6 +101,8 @@ def object_update(*, actor, instance: models.Model, data: dict[str, Any], verb: 
         if old != new:
             m2m_before[name] = [old, new]
             manager.set(values)
+    if m2m_before:
+        search.refresh(instance, save=True)
     changes |= m2m_before
     audit.record(
         actor=actor,

@@ -239,7 +239,7 @@ class ModelViews:
     per_page = PER_PAGE
     select_related: tuple[str, ...] = ()
     prefetch_related: tuple[str, ...] = ()
-    detail_exclude: tuple[str, ...] = ("id", "created_at", "updated_at")
+    detail_exclude: tuple[str, ...] = ("id", "created_at", "updated_at", "search_text")
     detail_template = "core/object_detail.html"
     namespace = ""
     prefix = ""

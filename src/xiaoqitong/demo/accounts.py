@@ -12,6 +12,7 @@ from xiaoqitong.core import audit
 from xiaoqitong.core.models import AuditAction
 from xiaoqitong.orgs.choices import Role
 from xiaoqitong.orgs.models import Department, Enterprise, ResearchInstitution, School, User
+from xiaoqitong.schools.models import Student
 
 from .context import DemoError
 from .models import DemoRun
@@ -40,12 +41,16 @@ DEMO_ACCOUNTS = [
 DEMO_USERNAMES = [a.username for a in DEMO_ACCOUNTS]
 
 
-def _organizations(anchors: dict | None) -> dict[str, object]:
+def _anchors(anchors: dict | None) -> dict:
     if anchors is None:
         run = DemoRun.objects.order_by("-created_at", "-id").first()
         if run is None:
             raise DemoError("还没有演示数据：请先运行 xiaoqitong demo_data。")
         anchors = run.anchors
+    return anchors
+
+
+def _organizations(anchors: dict) -> dict[str, object]:
     try:
         orgs = {
             "school": School.objects.get(code=anchors["school"]),
@@ -66,14 +71,33 @@ def _organizations(anchors: dict | None) -> dict[str, object]:
     return orgs
 
 
+def _link_student(anchors: dict, users: list[User]) -> None:
+    """The student account's profile is the generated student of ``anchors["student"]`` (school code and
+    学号): linked again if the account was made anew (the link is dropped with a deleted account)."""
+    key = anchors.get("student")
+    user = next((u for u in users if u.role == Role.STUDENT), None)
+    if not key or user is None or "/" not in key:
+        return
+    school_code, student_no = key.split("/", 1)
+    student = Student.objects.filter(school__code=school_code, student_no=student_no).first()
+    if student is None or student.user_id == user.pk:
+        return
+    if student.user_id is not None:  # someone else's account: leave it
+        return
+    Student.objects.filter(user=user).update(user=None)
+    Student.objects.filter(pk=student.pk).update(user=user)
+
+
 @transaction.atomic
 def ensure_demo_accounts(*, anchors: dict | None = None, record_audit: bool = True) -> list[User]:
     """Create or repair the demo accounts (idempotent): role, organization and display name as listed in
     ``DEMO_ACCOUNTS``, ``is_demo=True``, active, password reset to ``settings.DEMO_PASSWORD``.
 
     Needs the generated demo data: their school, enterprise and institution are the ``anchors`` of the
-    latest ``DemoRun`` (the generator passes its own while it runs). Refuses to touch an existing account
-    of the same username that is not a demo account."""
+    latest ``DemoRun`` (the generator passes its own while it runs); the student account is linked to the
+    generated student named there once it exists. Refuses to touch an existing account of the same
+    username that is not a demo account."""
+    anchors = _anchors(anchors)
     orgs = _organizations(anchors)
     existing = {u.username: u for u in User.objects.filter(username__in=DEMO_USERNAMES)}
     taken = sorted(name for name, u in existing.items() if not u.is_demo)
@@ -97,6 +121,7 @@ def ensure_demo_accounts(*, anchors: dict | None = None, record_audit: bool = Tr
         user.full_clean(exclude=["password"])
         user.save()
         users.append(user)
+    _link_student(anchors, users)
     if record_audit:
         audit.record(
             actor=None,

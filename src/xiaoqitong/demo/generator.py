@@ -19,7 +19,7 @@ from xiaoqitong.core import audit
 from xiaoqitong.core.models import AuditAction
 from xiaoqitong.orgs.models import School, User
 from xiaoqitong.reference.choices import IndustryLevel, RegionLevel
-from xiaoqitong.reference.models import Industry, IndustryChain, Region
+from xiaoqitong.reference.models import Industry, IndustryChain, Major, Region
 
 from . import names as N
 from .accounts import DEMO_USERNAMES
@@ -55,6 +55,8 @@ def check_reference() -> dict:
     chains = list(IndustryChain.objects.order_by("sort_order", "code").prefetch_related("industries"))
     if not chains:
         missing.append("产业链")
+    if not Major.objects.exists():
+        missing.append("职业教育专业目录")
     if missing:
         raise DemoError(MISSING_REFERENCE.format(what="、".join(missing)))
     codes = {c.code for c in counties}
@@ -62,7 +64,12 @@ def check_reference() -> dict:
     if absent:
         raise DemoError(MISSING_REFERENCE.format(what=f"{'、'.join(absent)}所在的县市区"))
 
-    leaves = list(Industry.objects.filter(level=IndustryLevel.CLASS).order_by("code"))
+    # With their 中类, 大类 and 门类: an enterprise's search text names them (no query per enterprise).
+    leaves = list(
+        Industry.objects.filter(level=IndustryLevel.CLASS)
+        .select_related("parent__parent__parent")
+        .order_by("code")
+    )
     chain_leaves = {}
     for chain in chains:
         prefixes = tuple(sorted(i.code for i in chain.industries.all()))
@@ -163,6 +170,7 @@ def generate(
             step.func(ctx)
             timings[step.name] = round(time.perf_counter() - started, 3)
             log(f"{step.label or step.name}：完成（{timings[step.name]:.1f} 秒）")
+        timings.update({f"[{name}]": round(seconds, 3) for name, seconds in ctx.timings.items()})
         run = DemoRun.objects.create(
             scale=scale,
             seed=seed,
@@ -239,11 +247,31 @@ def delete_generated(*, progress: bool = False) -> dict[str, int]:
 _SKIP = {"id", "password", "last_login", "date_joined"}
 
 
-def _natural_key(model: type[models.Model]) -> str:
+def _natural_paths(model: type[models.Model], depth: int = 0) -> list[str]:
+    """How to name a row of ``model`` without its id: a unique field (a code), else the fields of its first
+    unique constraint (foreign keys named the same way, recursively), else the id."""
     for field in model._meta.concrete_fields:
-        if field.unique and not field.primary_key:
-            return field.name
-    return "pk"
+        if field.unique and not field.primary_key and not field.is_relation and not field.null:
+            return [field.name]
+    if depth < 4:
+        for constraint in model._meta.constraints:
+            names = getattr(constraint, "fields", ())
+            if isinstance(constraint, models.UniqueConstraint) and names and constraint.condition is None:
+                paths = []
+                for name in names:
+                    field = model._meta.get_field(name)
+                    if field.is_relation:
+                        paths += [f"{name}__{p}" for p in _natural_paths(field.related_model, depth + 1)]
+                    else:
+                        paths.append(name)
+                return paths
+        if model._meta.auto_created:  # a many-to-many table: its two foreign keys
+            paths = []
+            for field in model._meta.concrete_fields:
+                if field.is_relation:
+                    paths += [f"{field.name}__{p}" for p in _natural_paths(field.related_model, depth + 1)]
+            return paths
+    return ["pk"]
 
 
 def _digest_fields(model: type[models.Model]) -> list[str]:
@@ -252,15 +280,16 @@ def _digest_fields(model: type[models.Model]) -> list[str]:
         if field.name in _SKIP or isinstance(field, models.DateTimeField):
             continue
         if field.is_relation:
-            fields.append(f"{field.name}__{_natural_key(field.related_model)}")
+            fields += [f"{field.name}__{p}" for p in _natural_paths(field.related_model)]
         else:
             fields.append(field.name)
     return fields
 
 
 def digest() -> dict[str, str]:
-    """A SHA-256 per generated model over its rows' values (foreign keys by natural key, timestamps, ids
-    and password hashes left out), and ``"all"`` over them: equal digests, equal data."""
+    """A SHA-256 per generated model over its rows' values (foreign keys by natural key: a code, or the
+    fields of a unique constraint; timestamps, ids and password hashes left out), and ``"all"`` over them:
+    equal digests, equal data."""
     runs = list(DemoRun.objects.order_by("id"))
     result = {}
     total = hashlib.sha256()

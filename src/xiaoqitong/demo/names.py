@@ -468,3 +468,136 @@ INSTITUTIONS: list[tuple[str, str, str]] = [  # (name, kind, county code)
     ("郴州市技能人才评价研究中心", "research", "431003"),
 ]
 HOME_INSTITUTION = "郴州市职业教育研究所"
+
+# --- people, supply and demand ---------------------------------------------------------------------------
+
+# The demo city's "today": spring term of the 2025-2026 school year, the season of job fairs. Student
+# statuses, posting dates and which graduates have outcomes follow from it (the generator never reads the
+# clock, so that the same seed gives the same rows on any day).
+AS_OF = (2026, 4, 15)
+CURRENT_YEAR = 2025  # the school year 2025-2026: SchoolMajor rows of this year are the current ones
+MAJOR_YEARS = range(2021, 2026)  # SchoolMajor years (school years starting in autumn)
+
+# Surnames with their relative frequency (national ranking, weighted towards 湖南's common names).
+SURNAMES = (
+    ("李", 74),
+    ("刘", 70),
+    ("王", 62),
+    ("陈", 60),
+    ("张", 58),
+    ("黄", 40),
+    ("周", 30),
+    ("曾", 26),
+    ("罗", 26),
+    ("唐", 24),
+    ("邓", 24),
+    ("谢", 22),
+    ("何", 22),
+    ("彭", 20),
+    ("胡", 20),
+    ("曹", 18),
+    ("雷", 16),
+    ("肖", 16),
+    ("谭", 16),
+    ("欧阳", 10),
+    ("袁", 14),
+    ("杨", 30),
+    ("吴", 18),
+    ("赵", 14),
+    ("朱", 13),
+    ("徐", 12),
+    ("邱", 10),
+    ("段", 10),
+    ("许", 10),
+    ("侯", 9),
+    ("廖", 12),
+    ("蒋", 12),
+    ("郭", 10),
+    ("马", 8),
+    ("孙", 8),
+    ("林", 9),
+    ("高", 8),
+    ("梁", 8),
+    ("宋", 7),
+    ("郑", 7),
+    ("钟", 9),
+    ("汤", 8),
+    ("颜", 6),
+    ("龙", 6),
+    ("文", 7),
+    ("贺", 7),
+    ("尹", 6),
+    ("戴", 6),
+    ("姚", 6),
+    ("范", 6),
+    ("邝", 3),
+    ("首", 3),
+    ("资", 2),
+    ("匡", 3),
+    ("蔡", 6),
+    ("伍", 6),
+    ("易", 6),
+    ("卢", 6),
+    ("黎", 5),
+    ("韩", 5),
+    ("江", 5),
+    ("阳", 5),
+    ("焦", 3),
+    ("严", 4),
+    ("向", 4),
+    ("付", 4),
+    ("夏", 4),
+    ("方", 4),
+    ("康", 3),
+    ("司马", 1),
+    ("上官", 1),
+)
+# Characters of given names: (male-leaning, female-leaning, either); two-character names mostly.
+GIVEN_MALE = "浩宇轩子涵博文俊杰睿哲鹏辉明强伟磊涛斌昊然泽洋晨阳锐凯旭航鑫嘉豪毅诚峰亮坤翔宏志健"
+GIVEN_FEMALE = "欣怡雨涵梓萱诗琪佳怡可馨思雨婷婷雅静晓雪梦瑶紫嫣若曦心怡语桐芷若彤依诺欢悦琳颖倩媛蕾丹"
+GIVEN_EITHER = "子一梓思雨宇晨嘉佳俊文瑞安可沐子心清逸言书"
+
+# Mobile number prefixes of the three carriers (11 digits: prefix + 8 digits).
+MOBILE_PREFIXES = " ".join(
+    (
+        "134 135 136 137 138 139 147 150 151 152 157 158 159 178 182 183 184 187 188 198",
+        "130 131 132 155 156 166 175 176 185 186 133 153 173 177 180 181 189 199",
+    )
+).split()
+
+# Graduate outcomes by the level of the major (shares; every school draws its own around them).
+# 中职 graduates go on to 高职 in large numbers: target T1 (>= 40 %) is met by some schools, not all.
+OUTCOME_SHARES = {
+    "secondary": {"further_study": 0.42, "employed": 0.47, "military": 0.03, "entrepreneurship": 0.02},
+    "associate": {"further_study": 0.14, "employed": 0.72, "military": 0.03, "entrepreneurship": 0.03},
+    "bachelor": {"further_study": 0.10, "employed": 0.78, "military": 0.02, "entrepreneurship": 0.03},
+}
+SECONDARY_FURTHER_STUDY = (0.32, 0.58)  # per 中职 school: some above target T1, some below
+TECHNICIAN_FURTHER_STUDY = 0.25  # technician schools send fewer graduates on to 高职 (±0.1 per school)
+EMPLOYED_IN_CITY = (0.55, 0.75)  # per school
+RELATED_TO_MAJOR = (0.62, 0.82)  # per school
+FURTHER_LEVELS = {  # where graduates of each level go on to
+    "secondary": (("associate", 85), ("vocational_bachelor", 10), ("bachelor", 5)),
+    "associate": (("bachelor", 60), ("vocational_bachelor", 40)),
+    "bachelor": (("bachelor", 100),),
+}
+
+# Teachers.
+STUDENTS_PER_TEACHER = (18, 25)
+DUAL_QUALIFIED = (0.55, 0.85)  # share of full-time teachers, per school
+PART_TIME = (0.08, 0.28)  # share of part-time (兼职) teachers, per school (T18: at most 30 %)
+TITLES = {  # (title, weight) for full-time teachers of colleges and of secondary schools
+    "college": (("senior", 6), ("associate_senior", 26), ("intermediate", 40), ("junior", 23), ("none", 5)),
+    "secondary": (("senior", 1), ("associate_senior", 20), ("intermediate", 45), ("junior", 28), ("none", 6)),
+    "part_time": (("associate_senior", 10), ("intermediate", 35), ("junior", 25), ("none", 30)),
+}
+MASTER_RATES = (("national", 0.0003), ("province", 0.002), ("city", 0.01))
+SPECIAL_POST_RATE = 0.03  # 特岗 among full-time teachers of county 中职 schools
+DUAL_EVIDENCE = (
+    "持有{cert}职业技能等级证书（高级）",
+    "近五年累计企业实践六个月以上",
+    "持有工程师（中级）专业技术资格证书",
+    "主持完成企业横向技术服务项目",
+    "持有{cert}职业资格证书（技师）",
+    "曾在企业从事专业技术工作三年以上",
+)

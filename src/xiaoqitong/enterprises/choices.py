@@ -20,6 +20,9 @@ EDUCATION_ORDER = [
 
 
 class PositionStatus(models.TextChoices):
+    """draft → submitted → published → closed or expired; a reviewer may return a submitted (or published)
+    posting to the enterprise with reasons, which edits and submits it again."""
+
     DRAFT = "draft", _("草稿")
     SUBMITTED = "submitted", _("待审核")
     RETURNED = "returned", _("已退回")
@@ -28,7 +31,15 @@ class PositionStatus(models.TextChoices):
     EXPIRED = "expired", _("已过期")
 
 
+# Postings the enterprise may still edit (never seen by the public in this state).
+EDITABLE_POSITION = {PositionStatus.DRAFT, PositionStatus.RETURNED}
+# Postings that passed review and were made public (closed and expired ones stay readable as a record).
+PUBLIC_POSITION = {PositionStatus.PUBLISHED, PositionStatus.CLOSED, PositionStatus.EXPIRED}
+
+
 class ApplicationStatus(models.TextChoices):
+    """已投递 → 筛选 → 面试 → 录用 → 已入职, or 未录用 / 已撤回."""
+
     SUBMITTED = "submitted", _("已投递")
     SCREENING = "screening", _("筛选")
     INTERVIEW = "interview", _("面试")
@@ -40,6 +51,43 @@ class ApplicationStatus(models.TextChoices):
 
 # Places taken against a position's headcount.
 HIRED = {ApplicationStatus.OFFERED, ApplicationStatus.ONBOARDED}
+# Applications still in the pipeline.
+ACTIVE_APPLICATION = {
+    ApplicationStatus.SUBMITTED,
+    ApplicationStatus.SCREENING,
+    ApplicationStatus.INTERVIEW,
+    ApplicationStatus.OFFERED,
+}
+# Where an application may go from each status. The enterprise may skip screening or the interview, but
+# onboarding always follows an offer (the step that takes a place against the headcount).
+APPLICATION_NEXT = {
+    ApplicationStatus.SUBMITTED: [
+        ApplicationStatus.SCREENING,
+        ApplicationStatus.INTERVIEW,
+        ApplicationStatus.OFFERED,
+        ApplicationStatus.REJECTED,
+        ApplicationStatus.WITHDRAWN,
+    ],
+    ApplicationStatus.SCREENING: [
+        ApplicationStatus.INTERVIEW,
+        ApplicationStatus.OFFERED,
+        ApplicationStatus.REJECTED,
+        ApplicationStatus.WITHDRAWN,
+    ],
+    ApplicationStatus.INTERVIEW: [
+        ApplicationStatus.OFFERED,
+        ApplicationStatus.REJECTED,
+        ApplicationStatus.WITHDRAWN,
+    ],
+    ApplicationStatus.OFFERED: [
+        ApplicationStatus.ONBOARDED,
+        ApplicationStatus.REJECTED,
+        ApplicationStatus.WITHDRAWN,
+    ],
+    ApplicationStatus.ONBOARDED: [],
+    ApplicationStatus.REJECTED: [],
+    ApplicationStatus.WITHDRAWN: [],
+}
 
 
 class Outcome(models.TextChoices):
@@ -53,6 +101,8 @@ class Outcome(models.TextChoices):
 
 
 class FurtherLevel(models.TextChoices):
+    """The level a 升学 graduate went on to (all three count for target T1)."""
+
     ASSOCIATE = "associate", _("高职专科")
     VOCATIONAL_BACHELOR = "vocational_bachelor", _("职业本科")
     BACHELOR = "bachelor", _("本科")

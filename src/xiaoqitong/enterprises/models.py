@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from xiaoqitong.core.models import BaseModel
 from xiaoqitong.orgs.models import Enterprise
-from xiaoqitong.reference.models import Certificate, Major, MajorClass, Region, Skill
+from xiaoqitong.reference.models import Certificate, Major, MajorCategory, MajorClass, Region, Skill
 from xiaoqitong.schools.choices import PositionType
 from xiaoqitong.schools.models import Student
 
@@ -29,6 +29,9 @@ class Position(BaseModel):
     majors = models.ManyToManyField(Major, verbose_name=_("需求专业"), blank=True, related_name="positions")
     major_classes = models.ManyToManyField(
         MajorClass, verbose_name=_("需求专业类"), blank=True, related_name="positions"
+    )
+    major_categories = models.ManyToManyField(
+        MajorCategory, verbose_name=_("需求专业大类"), blank=True, related_name="positions"
     )
     skills = models.ManyToManyField(
         Skill, verbose_name=_("技能要求"), through="PositionSkill", blank=True, related_name="positions"
@@ -52,7 +55,9 @@ class Position(BaseModel):
     status = models.CharField(
         _("状态"), max_length=20, choices=PositionStatus.choices, default=PositionStatus.DRAFT, db_index=True
     )
-    review_note = models.TextField(_("审核意见"), blank=True)
+    review_note = models.TextField(
+        _("审核意见"), blank=True, help_text=_("审核人员退回时填写的理由，企业可见")
+    )
     published_at = models.DateTimeField(_("发布时间"), null=True, blank=True)
     search_text = models.TextField(_("检索词"), blank=True, editable=False)
 
@@ -61,6 +66,13 @@ class Position(BaseModel):
         verbose_name_plural = _("岗位")
         ordering = ["-created_at"]
         indexes = [models.Index(fields=["status", "valid_until"])]
+        # The natural key of imports: the same enterprise does not post the same title twice with the same
+        # end date; a new round of hiring has a new valid-until.
+        constraints = [
+            models.UniqueConstraint(
+                fields=["enterprise", "title", "valid_until"], name="position_enterprise_title_until_unique"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.title}（{self.enterprise}）"
@@ -127,7 +139,7 @@ class Application(BaseModel):
         default=ApplicationStatus.SUBMITTED,
         db_index=True,
     )
-    note = models.TextField(_("备注"), blank=True)
+    note = models.TextField(_("求职留言"), blank=True, help_text=_("学生投递时写给企业的话"))
 
     class Meta:
         verbose_name = _("求职申请")
@@ -208,6 +220,12 @@ class GraduateOutcome(BaseModel):
 
     def clean(self) -> None:
         errors = {}
+        if self.enterprise_id and not self.employer_name:
+            self.employer_name = self.enterprise.name
+        if self.outcome not in (Outcome.EMPLOYED, Outcome.ENTREPRENEURSHIP) and (
+            self.enterprise_id or self.employer_name
+        ):
+            errors["employer_name"] = _("只有就业或自主创业才填写就业单位。")
         if self.outcome == Outcome.EMPLOYED and not (self.enterprise_id or self.employer_name):
             errors["employer_name"] = _("就业须填写就业单位。")
         if self.outcome == Outcome.FURTHER_STUDY and not self.further_level:

@@ -5,6 +5,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from xiaoqitong.core.filters import YesNoFilter
+from xiaoqitong.core.search import SearchFilter
 from xiaoqitong.reference.models import IndustryChain, Region
 
 from .choices import DepartmentKind, EnterpriseSize, InstitutionKind, Ownership, Role, SchoolType
@@ -54,7 +55,11 @@ class SchoolEnrolmentFilterSet(django_filters.FilterSet):
 
 
 class EnterpriseFilterSet(django_filters.FilterSet):
-    q = django_filters.CharFilter(method=_search("name", "credit_code", "address"), label=_("搜索"))
+    q = SearchFilter(
+        codes=("credit_code",),
+        label=_("搜索"),
+        help_text=_("名称、行业、地区、地址中的词语，或统一社会信用代码"),
+    )
     size = django_filters.MultipleChoiceFilter(choices=EnterpriseSize.choices, label=_("企业规模"))
     county = CountyFilter()
     industry = django_filters.CharFilter(

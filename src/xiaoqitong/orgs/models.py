@@ -154,6 +154,7 @@ class Enterprise(BaseModel):
     employees = models.PositiveIntegerField(_("从业人数"), default=0)
     address = models.CharField(_("地址"), max_length=200, blank=True)
     contact_phone = models.CharField(_("联系电话"), max_length=20, blank=True, validators=[phone_validator])
+    search_text = models.TextField(_("检索词"), blank=True, editable=False)
 
     class Meta:
         verbose_name = _("企业")

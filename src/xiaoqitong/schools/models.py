@@ -4,14 +4,18 @@ Personal information (PIPL, DESIGN rule 4): birth year and gender for statistics
 the clear (only a keyed hash, to find duplicates), phone numbers masked for roles that do not own the record.
 """
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from xiaoqitong.core.models import BaseModel
+from xiaoqitong.orgs.choices import Role, SchoolType
 from xiaoqitong.orgs.models import Enterprise, School, phone_validator
+from xiaoqitong.reference.choices import EducationLevel
 from xiaoqitong.reference.models import IndustryChain, Major, Region, Skill
 
 from .choices import (
@@ -26,6 +30,31 @@ from .choices import (
 )
 
 YEAR = [MinValueValidator(2000), MaxValueValidator(2100)]
+
+# The catalog levels each kind of school may run (教育部 2021 专业目录: 中职、高职专科、职业本科).
+LEVELS_BY_SCHOOL_TYPE = {
+    SchoolType.SECONDARY: {EducationLevel.SECONDARY},
+    SchoolType.ASSOCIATE: {EducationLevel.ASSOCIATE},
+    SchoolType.BACHELOR: {EducationLevel.BACHELOR, EducationLevel.ASSOCIATE},
+    SchoolType.TECHNICIAN: {EducationLevel.SECONDARY, EducationLevel.ASSOCIATE},
+    SchoolType.OPEN: {EducationLevel.SECONDARY, EducationLevel.ASSOCIATE},
+}
+# 五年一贯制, 3+2 and 5+0 lead to a 高职专科 diploma: only associate majors run them.
+ASSOCIATE_ONLY_DURATIONS = {Duration.FIVE_YEAR, Duration.THREE_PLUS_TWO, Duration.FIVE_PLUS_ZERO}
+
+
+def final_school_year(expected_graduation) -> int | None:
+    """The school year (named by the year it starts in) a student finishes: graduating in June 2026 → 2025.
+
+    A student's ``school_major`` is the 开设专业 row of their last school year so far: the current year's row
+    for a student in school, the final year's for a graduate (what the demo and the student import use)."""
+    if expected_graduation is None:
+        return None
+    return expected_graduation.year - 1 if expected_graduation.month < 9 else expected_graduation.year
+
+
+def _levels(levels) -> str:
+    return "、".join(str(EducationLevel(level).label) for level in EducationLevel.values if level in levels)
 
 
 class SchoolMajor(BaseModel):
@@ -65,6 +94,46 @@ class SchoolMajor(BaseModel):
 
     def get_absolute_url(self) -> str:
         return reverse("schools:schoolmajor_detail", kwargs={"pk": self.pk})
+
+    def clean(self) -> None:
+        errors: dict[str, str] = {}
+        major = self.major if self.major_id else None
+        school = self.school if self.school_id else None
+        if major is not None and school is not None:
+            allowed = LEVELS_BY_SCHOOL_TYPE.get(school.school_type, set())
+            if major.education_level not in allowed:
+                errors["major"] = gettext(
+                    "专业：%(school)s是%(type)s学校，只能开设%(levels)s专业，“%(major)s”是%(level)s专业。"
+                ) % {
+                    "school": school.name,
+                    "type": school.get_school_type_display(),
+                    "levels": _levels(allowed),
+                    "major": major.name,
+                    "level": major.get_education_level_display(),
+                }
+        if (
+            major is not None
+            and self.duration in ASSOCIATE_ONLY_DURATIONS
+            and major.education_level != EducationLevel.ASSOCIATE
+        ):
+            errors["duration"] = gettext(
+                "学制：%(duration)s只适用于高职专科专业，“%(major)s”是%(level)s专业。"
+            ) % {
+                "duration": Duration(self.duration).label,
+                "major": major.name,
+                "level": major.get_education_level_display(),
+            }
+        enrolled = self.students_enrolled or 0
+        for name in ("new_enrolment", "expected_graduates", "actual_graduates"):
+            value = getattr(self, name)
+            if value is not None and value > enrolled and name not in errors:
+                errors[name] = gettext("%(field)s（%(value)s）不能多于在校生数（%(enrolled)s）。") % {
+                    "field": self._meta.get_field(name).verbose_name,
+                    "value": value,
+                    "enrolled": enrolled,
+                }
+        if errors:
+            raise ValidationError(errors)
 
 
 class Student(BaseModel):
@@ -115,6 +184,15 @@ class Student(BaseModel):
     preferred_position_types = models.JSONField(_("意向岗位类型"), default=list, blank=True)
     salary_expectation = models.PositiveIntegerField(_("期望月薪（元）"), null=True, blank=True)
     search_text = models.TextField(_("检索词"), blank=True, editable=False)
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("学生账号"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="student_profile",
+        help_text=_("学生本人登录平台所用的账号"),
+    )
 
     class Meta:
         verbose_name = _("学生")
@@ -131,8 +209,30 @@ class Student(BaseModel):
         return reverse("schools:student_detail", kwargs={"pk": self.pk})
 
     def clean(self) -> None:
+        errors: dict[str, str] = {}
         if self.school_major_id and self.school_id and self.school_major.school_id != self.school_id:
-            raise ValidationError({"school_major": _("所选专业不是本校开设的专业。")})
+            errors["school_major"] = gettext("专业：所选专业不是本校开设的专业。")
+        elif self.school_major_id and self.grade:
+            year, final = self.school_major.year, final_school_year(self.expected_graduation)
+            if year < self.grade or (final is not None and year > final):
+                errors["school_major"] = gettext(
+                    "专业：应选学生在读期间（%(grade)s 年度起）最后一个学年的开设专业，"
+                    "所选的是 %(year)s 年度的。"
+                ) % {"grade": self.grade, "year": year}
+        if self.entry_date and self.grade and self.entry_date.year != self.grade:
+            errors["entry_date"] = gettext("入学日期：应在年级（入学年份）%(grade)s 年内。") % {
+                "grade": self.grade
+            }
+        if self.entry_date and self.expected_graduation and self.expected_graduation <= self.entry_date:
+            errors["expected_graduation"] = gettext("预计毕业日期：应晚于入学日期。")
+        if self.birth_year and self.grade and self.birth_year >= self.grade:
+            errors["birth_year"] = gettext("出生年份：应早于年级（入学年份）。")
+        if self.user_id:
+            user = self.user
+            if user.role != Role.STUDENT or (self.school_id and user.school_id != self.school_id):
+                errors["user"] = gettext("学生账号：应为本校的学生角色账号。")
+        if errors:
+            raise ValidationError(errors)
 
 
 class StudentSkill(models.Model):

@@ -6,10 +6,19 @@ they create (parents first): ``--reset`` deletes in the reverse order of this li
 random stream (seed + step name), so a new step leaves everything the earlier steps make unchanged.
 """
 
+from xiaoqitong.enterprises.models import (
+    Application,
+    ApplicationEvent,
+    GraduateOutcome,
+    Position,
+    PositionCertificate,
+    PositionSkill,
+)
 from xiaoqitong.orgs.models import Enterprise, ResearchInstitution, School, SchoolEnrolment, User
+from xiaoqitong.schools.models import SchoolMajor, Student, StudentSkill, Teacher, TeacherPractice
 
 from ..context import Step
-from . import orgs
+from . import orgs, supply_demand
 
 STEPS: list[Step] = [
     Step("departments", orgs.load_departments, (), "政府部门"),
@@ -18,4 +27,32 @@ STEPS: list[Step] = [
     Step("institutions", orgs.make_institutions, (ResearchInstitution,), "科研机构"),
     Step("enterprises", orgs.make_enterprises, (Enterprise,), "企业"),
     Step("accounts", orgs.make_accounts, (User,), "演示账号"),
+    Step(
+        "school_majors",
+        supply_demand.make_school_majors,
+        (SchoolMajor, SchoolMajor.chains.through),
+        "开设专业",
+    ),
+    Step("teachers", supply_demand.make_teachers, (Teacher, TeacherPractice), "教师"),
+    Step(
+        "students",
+        supply_demand.make_students,
+        (Student, StudentSkill, Student.preferred_chains.through, Student.preferred_counties.through),
+        "学生",
+    ),
+    Step(
+        "positions",
+        supply_demand.make_positions,
+        (
+            Position,
+            Position.majors.through,
+            Position.major_classes.through,
+            Position.major_categories.through,
+            PositionSkill,
+            PositionCertificate,
+        ),
+        "岗位",
+    ),
+    Step("outcomes", supply_demand.make_outcomes, (GraduateOutcome,), "毕业去向"),
+    Step("applications", supply_demand.make_applications, (Application, ApplicationEvent), "求职申请"),
 ]

@@ -6,6 +6,7 @@ import itertools
 import random
 from collections import Counter
 
+from xiaoqitong.core import search
 from xiaoqitong.orgs.choices import EnterpriseSize, Ownership, SchoolType
 from xiaoqitong.orgs.models import Enterprise, ResearchInstitution, School, SchoolEnrolment, User
 from xiaoqitong.orgs.validators import make_credit_code
@@ -14,6 +15,7 @@ from xiaoqitong.reference.choices import RegionLevel
 from .. import names as N
 from ..accounts import ensure_demo_accounts
 from ..context import Context, DemoError
+from ..indexing import Indexer, MemoTokenizer
 
 # --- places -------------------------------------------------------------------------------------------
 
@@ -318,6 +320,8 @@ def make_enrolment(ctx: Context) -> None:
                 value *= rng.uniform(0.97, 1.03)
             rows.append(SchoolEnrolment(school=school, year=year, full_time_students=max(50, round(value))))
     ctx.bulk_create(SchoolEnrolment, rows, desc="在校生规模")
+    # The school majors of later steps add up to these figures.
+    ctx.objects["enrolment"] = {(r.school.code, r.year): r.full_time_students for r in rows}
 
 
 # --- research institutions ------------------------------------------------------------------------------
@@ -448,6 +452,7 @@ def make_enterprises(ctx: Context) -> None:
     anchor_area = next((a for a in ctx.parks if "高新" in a.name), areas[0])
 
     rows: list[Enterprise] = []
+    chain_of: dict[str, object] = {}
     for i in ctx.bar(range(ctx.scale.enterprises), desc="企业（生成）"):
         if i == 0:  # the demo enterprise: a large company of the 装备制造 chain in the high-tech zone
             chain, area, size, in_city = anchor_chain, anchor_area, EnterpriseSize.LARGE, True
@@ -500,7 +505,15 @@ def make_enterprises(ctx: Context) -> None:
         enterprise.clean_fields(exclude=["industry", "county"])  # FK checks would query once per row
         enterprise.clean()
         rows.append(enterprise)
+        chain_of[code] = chain
+    with ctx.timed("search dictionary"):  # built once per process from the catalogs
+        tokenizer = ctx.objects.setdefault("tokenizer", MemoTokenizer(search.get_tokenizer()))
+    with ctx.timed("enterprises: search text"):
+        indexer = Indexer(Enterprise, tokenizer)
+        for enterprise in rows:
+            enterprise.search_text = indexer.text(enterprise)
     ctx.bulk_create(Enterprise, rows, desc="企业")
+    ctx.objects["enterprise_chain"] = chain_of  # credit code -> the chain it was made for
     ctx.enterprises = rows
     ctx.anchors["enterprise"] = rows[0].credit_code
     ctx.objects["enterprise_sizes"] = Counter(e.size for e in rows)

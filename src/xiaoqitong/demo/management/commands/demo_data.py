@@ -9,14 +9,20 @@ from xiaoqitong.demo.generator import delete_generated, generate
 
 
 class Command(BaseCommand):
-    help = "生成演示城市数据（学校、企业、科研机构、演示账号），同一随机种子生成的数据完全相同。"
+    help = (
+        "生成演示城市数据（学校、企业、科研机构、开设专业、教师、学生、岗位、求职申请、毕业去向、演示账号），"
+        "同一随机种子生成的数据完全相同。"
+    )
 
     def add_arguments(self, parser):
         parser.add_argument(
             "--scale",
             choices=list(SCALES),
             default="small",
-            help="规模：small（12 所学校、300 家企业）、city（45、8000）、province（600、120000）",
+            help=(
+                "规模：small（12 所学校、300 家企业、3000 名学生、1000 个岗位）、"
+                "city（45、8000、10 万、5 万）、province（600、12 万、150 万、75 万）"
+            ),
         )
         parser.add_argument("--seed", type=int, default=2021, help="随机种子（默认 2021）")
         parser.add_argument("--reset", action="store_true", help="先删除上次生成的演示数据，再重新生成")
@@ -50,10 +56,15 @@ class Command(BaseCommand):
         rows = sum(run.counts.values())
         seconds = time.perf_counter() - started
         ctx = run.context
+        n = run.counts.get
         self.stdout.write(
             self.style.SUCCESS(
                 f"演示数据已生成（规模 {scale}，随机种子 {seed}）：学校 {len(ctx.schools)} 所，"
                 f"企业 {len(ctx.enterprises)} 家，科研机构 {len(ctx.institutions)} 个，"
+                f"开设专业 {n('schools.SchoolMajor', 0)} 条，教师 {n('schools.Teacher', 0)} 名，"
+                f"学生 {n('schools.Student', 0)} 名，岗位 {n('enterprises.Position', 0)} 个，"
+                f"求职申请 {n('enterprises.Application', 0)} 份，"
+                f"毕业去向 {n('enterprises.GraduateOutcome', 0)} 条，"
                 f"演示账号 {len(ctx.accounts)} 个；共 {rows} 行，用时 {seconds:.1f} 秒。"
             )
         )

@@ -1,0 +1,6 @@
+import pytest
+
+
+@pytest.fixture(autouse=True)
+def _catalogs(reference_data, db):
+    """The real catalogs (majors, regions, skills, certificates), loaded once per session."""
