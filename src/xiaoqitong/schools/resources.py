@@ -339,12 +339,23 @@ class SchoolDataResource(BaseResource):
 
     def before_import(self, dataset, **kwargs):
         super().before_import(dataset, **kwargs)
-        self._existing = {self.instance_key(obj): obj for obj in self.preload_queryset(dataset)}
+        stored = self.preload_queryset(dataset)
+        self._existing = {self.instance_key(obj): obj for obj in stored}
+        # Many-to-many values of the stored rows as id sets (cheaper than prefetching related objects).
+        self._stored_m2m: dict[str, dict[int, set]] = {}
+        for field in self.m2m_fields():
+            through, (source, target) = self._through(field.attribute)
+            values: dict[int, set] = {}
+            for pk, other in through.objects.filter(**{f"{source}__in": stored.values("pk")}).values_list(
+                source, target
+            ):
+                values.setdefault(pk, set()).add(other)
+            self._stored_m2m[field.attribute] = values
         self._seen: dict[tuple, int] = {}
         self._pending_add: list[tuple[int, int]] = []
         self._pending_new: list[tuple[Model, int]] = []
         self._dry_run = False
-        self._change_allowed = self._in_scope("change", [obj.pk for obj in self._existing.values()])
+        self._change_allowed = self._in_scope("change", stored.values("pk"))
 
     def get_instance(self, instance_loader, row):
         self._current_key = self.row_key(row)
@@ -359,16 +370,18 @@ class SchoolDataResource(BaseResource):
 
         return policy_for(self._meta.model).rule(self.actor, action)
 
-    def _in_scope(self, action: str, pks: list[int]) -> set[int] | None:
-        """The pks within the actor's ``action`` scope (None: every row is)."""
+    def _in_scope(self, action: str, pks) -> set[int] | None:
+        """The pks (a list, or a subquery) within the actor's ``action`` scope (None: every row is)."""
         from xiaoqitong.core.policy import ALL
 
         if self.actor is None or self._rule(action) == ALL:
             return None
         if self._rule(action) is None:
             return set()
-        allowed: set[int] = set()
         qs = self._meta.model._default_manager.restrict(self.actor, action)
+        if not isinstance(pks, list):
+            return set(qs.filter(pk__in=pks).values_list("pk", flat=True))
+        allowed: set[int] = set()
         for i in range(0, len(pks), 500):
             allowed |= set(qs.filter(pk__in=pks[i : i + 500]).values_list("pk", flat=True))
         return allowed
@@ -410,7 +423,11 @@ class SchoolDataResource(BaseResource):
             else:
                 self._seen[key] = self._row_number
         try:
-            super().import_instance(instance, row, **kwargs)
+            # The core's import_instance, except that the stored row's snapshot for the audit record is
+            # taken only when the row is saved (``self._original``): most rows of a re-import are skipped.
+            if self.actor is not None and instance.pk is not None:
+                self._refuse_unless("change", instance)
+            super(BaseResource, self).import_instance(instance, row, **kwargs)
         except ValidationError as exc:
             errors = exc.update_error_dict(errors)
         instance._xqt_m2m = {}
@@ -449,7 +466,7 @@ class SchoolDataResource(BaseResource):
             if field.attribute is None or field.readonly or field.column_name not in row:
                 continue
             if isinstance(field.widget, widgets.ManyToManyWidget):
-                old = {o.pk for o in getattr(original, field.attribute).all()}
+                old = self._stored_m2m[field.attribute].get(original.pk, set())
                 if old != {o.pk for o in instance._xqt_m2m.get(field.attribute, [])}:
                     return False
                 continue
@@ -470,7 +487,7 @@ class SchoolDataResource(BaseResource):
         search.refresh(instance)
         instance.save()
         if self.actor is not None and not self._dry_run:
-            changes = audit.diff(getattr(instance, "_xqt_before", {}), audit.snapshot(instance))
+            changes = audit.diff(audit.snapshot(self._original), audit.snapshot(instance))
             self._audit_entries.append(self._audit_entry(instance, changes))
 
     def _audit_entry(self, instance, changes: dict):
@@ -487,11 +504,10 @@ class SchoolDataResource(BaseResource):
             return  # a new row: written with its batch
         changes = {}
         for name, wanted in getattr(instance, "_xqt_m2m", {}).items():
-            manager = getattr(instance, name)
-            old = {o.pk for o in manager.all()}
+            old = self._stored_m2m[name].get(instance.pk, set())
             new = {o.pk for o in wanted}
             if old != new:
-                manager.set(wanted)
+                getattr(instance, name).set(wanted)
                 changes[name] = [sorted(old), sorted(new)]
         changes |= self.save_related(instance)
         if changes:
@@ -663,7 +679,7 @@ class SchoolMajorResource(SchoolDataResource):
         )
 
     def preload_queryset(self, dataset):
-        return SchoolMajor.objects.prefetch_related("chains")
+        return SchoolMajor.objects.all()
 
 
 # --- 学生 ---------------------------------------------------------------------------------------------------
@@ -805,13 +821,15 @@ class StudentResource(SchoolDataResource):
 
     def preload_queryset(self, dataset):
         codes = {text(code) for code in dataset[SCHOOL_CODE]} if SCHOOL_CODE in dataset.headers else set()
-        return Student.objects.filter(school__code__in=codes).prefetch_related(
-            "preferred_chains", "preferred_counties", "skill_levels"
-        )
+        return Student.objects.filter(school__code__in=codes)
 
     def before_import(self, dataset, **kwargs):
         super().before_import(dataset, **kwargs)
         self._skills = validators.skill_lookup()
+        self._stored_skills: dict[int, dict[int, str]] = {}
+        rows = StudentSkill.objects.filter(student__in=self.preload_queryset(dataset).values("pk"))
+        for student, skill, level in rows.values_list("student_id", "skill_id", "level"):
+            self._stored_skills.setdefault(student, {})[skill] = level
 
     # -- one row ------------------------------------------------------------------------------------------
     def import_instance(self, instance, row, **kwargs):
@@ -839,7 +857,7 @@ class StudentResource(SchoolDataResource):
         original = self._original
         if instance.id_card_hash != original.id_card_hash:
             return False
-        current = {s.skill_id: s.level for s in original.skill_levels.all()}
+        current = self._stored_skills.get(original.pk, {})
         return current == {skill.pk: level for skill, level in getattr(instance, "_xqt_skills", [])}
 
     def save_related(self, instance) -> dict:

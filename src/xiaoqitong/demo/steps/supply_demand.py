@@ -1112,9 +1112,17 @@ def make_positions(ctx: Context) -> None:
                 dates["until"] += dt.timedelta(days=1)
                 tries += 1
             keys.add((enterprise.credit_code, title, dates["until"]))
-            # Wanted majors: one to three families, with their 专业类 now and then.
+            # Wanted majors: one to three families, the first one named like the job's first word
+            # (数控 → 数控技术应用 / 数控技术) or exactly one of its words (市场营销) when the catalog has it.
             groups = wanted.groups(job, job_chain, education)
-            majors = [m for group in choose(rng, groups, rng.choice([1, 1, 2, 3])) for m in group][:8]
+            exact = [g for g in groups if any(m.name in job.majors for m in g)] or sorted(
+                (g for g in groups if any(job.majors[0] in m.name for m in g)),
+                key=lambda g: min(len(m.name) for m in g),
+            )[:2]  # the plainest names: 软件技术 before 工业软件开发技术
+            first = [rng.choice(exact)] if exact else []
+            others = [g for g in groups if not first or g is not first[0]]
+            chosen = first + choose(rng, others, rng.choice([1, 1, 2, 3]) - len(first))
+            majors = [m for group in chosen for m in group][:8]
             classes, categories = [], []
             if majors and rng.random() < 0.3:
                 classes = list({m.major_class_id: cat.classes[m.major_class_id] for m in majors}.values())

@@ -82,10 +82,6 @@ class Command(BaseCommand):
             "solo",
             "--without-gossip",
             "--without-mingle",
-            # embedded beat: scheduled jobs (postings expiring at valid-until) run in the demo too
-            "--beat",
-            "--schedule",
-            str(settings.VAR_DIR / "celerybeat-schedule"),
         ]
         procs = [subprocess.Popen(web), subprocess.Popen(worker)]  # noqa: S603 (fixed argv, no shell)
         self._banner(host, port, accounts)
