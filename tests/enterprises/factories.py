@@ -21,6 +21,7 @@ class PositionFactory(DjangoModelFactory):
 
     class Meta:
         model = Position
+        skip_postgeneration_save = True  # the hook saves what it changes itself
 
     enterprise = factory.SubFactory(EnterpriseFactory)
     title = factory.Sequence(lambda n: f"数控车床操作工{n}")
@@ -53,6 +54,7 @@ class PublishedPositionFactory(PositionFactory):
 class ApplicationFactory(DjangoModelFactory):
     class Meta:
         model = Application
+        skip_postgeneration_save = True
 
     student = factory.SubFactory(StudentFactory)
     position = factory.SubFactory(PublishedPositionFactory)
