@@ -56,3 +56,40 @@ def test_an_imported_change_shows_in_the_objects_history(client):
     client.force_login(root)
     html = client.get(f"/orgs/school-enrolments/{row.pk}/history/").content.decode()
     assert "250" in html and "全日制在校生数" in html
+
+
+def test_uploaded_files_are_deleted_once_the_job_ends(client, django_capture_on_commit_callbacks):
+    import os
+
+    from xiaoqitong.core.models import ImportJob
+    from xiaoqitong.core.testing import csv_upload
+
+    county()
+    client.force_login(UserFactory(is_superuser=True))
+    rows = [
+        {
+            "学校代码": "4143055001",
+            "学校名称": "清理文件学校",
+            "办学层次": "中职",
+            "办学性质": "公办",
+            "所在县市区代码": "431002",
+            "地址": "",
+            "网站": "",
+            "联系电话": "",
+        }
+    ]
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post("/orgs/schools/import/", {"file": csv_upload(rows)})
+    job = ImportJob.objects.latest("pk")
+    assert job.status == ImportJob.Status.VALID and os.path.exists(job.file.path)  # kept for the confirmation
+    path = job.file.path
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(f"/core/imports/{job.pk}/confirm/")
+    job.refresh_from_db()
+    assert job.status == ImportJob.Status.DONE
+    assert not job.file and not os.path.exists(path)
+    bad = [dict(rows[0], 办学层次="大学")]
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post("/orgs/schools/import/", {"file": csv_upload(bad)})
+    job = ImportJob.objects.latest("pk")
+    assert job.status == ImportJob.Status.INVALID and not job.file

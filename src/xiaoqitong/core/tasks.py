@@ -86,4 +86,8 @@ def _finish(job, status, *, errors=(), summary=None, processed=None) -> None:
         values["summary"] = summary
     if processed is not None:
         values["processed_rows"] = processed
+    if status != ImportJob.Status.VALID and job.file:
+        # The upload may carry personal data (PIPL): keep it only while a confirmation still needs it.
+        job.file.delete(save=False)
+        values["file"] = ""
     ImportJob.objects.filter(pk=job.pk).update(**values)
