@@ -23,6 +23,7 @@ skills, chains, the existing rows of the file's natural keys) is loaded once per
 row, and many-to-many values are written only when they change.
 """
 
+import abc
 import copy
 import datetime as dt
 import gc
@@ -71,14 +72,15 @@ def _split(value) -> list[str]:
 
 
 # --- widgets whose lookups are loaded once per import -------------------------------------------------------
-class CachedWidget(widgets.Widget):
+class CachedWidget(widgets.Widget, metaclass=abc.ABCMeta):
     """A widget that looks values up in a dict built on first use (one query per import, not per row).
     Each import gets fresh widgets: import-export copies a resource's fields for every resource instance."""
 
     _cache: dict | None = None
 
+    @abc.abstractmethod
     def load(self) -> dict:
-        raise NotImplementedError
+        """The lookup table (code -> object); every subclass builds its own."""
 
     @property
     def lookup(self) -> dict:
