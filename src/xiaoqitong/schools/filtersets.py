@@ -107,15 +107,17 @@ class StudentFilterSet(django_filters.FilterSet):
         fields = ["q", "school", "major", "grade", "status", "consent", "skill", "chain", "county"]
 
     def search(self, queryset, name, value):
+        """Chinese full-text search over the indexed profile (major, skills and their synonyms, preferred
+        chains; ranked), or a name or 学号 for those who may see it (an enterprise user: only students who
+        consented in full, and its applicants)."""
+        from xiaoqitong.core import search
+
         value = value.strip()
-        identity = Q(name__icontains=value) | Q(student_no__icontains=value)
+        identity = Q(name__icontains=value) | Q(student_no__istartswith=value)
         user = getattr(self.request, "user", None)
         if user is not None and not user.is_superuser and user.role in selectors.ENTERPRISE_ROLES:
             identity &= selectors.identity_visible_q(user)
-        with_skill = StudentSkill.objects.filter(skill__name__icontains=value).values("student_id")
-        return queryset.filter(
-            identity | Q(school_major__major__name__icontains=value) | Q(pk__in=with_skill)
-        )
+        return search.search(queryset, value, also=identity)
 
     def filter_skill(self, queryset, name, skill: str):
         return queryset.filter(pk__in=StudentSkill.objects.filter(skill=skill).values("student_id"))
