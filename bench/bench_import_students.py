@@ -6,19 +6,14 @@
 
 Prepares a fresh SQLite database in a temporary ``XQT_VAR_DIR`` (``migrate``, ``load_reference``,
 ``demo_data --scale small``), then in a child process: writes the file with openpyxl's write-only mode, reads
-it with openpyxl's read-only mode (the fastest reader the import uses; the baseline), and imports it with
+every cell with python-calamine (the reader ``read_table`` uses; the baseline), and imports it with
 ``core.imports.run_import(dry_run=False)`` in one transaction, exactly as the import task commits a job
 (``read_table`` + ``run_import`` + one audit record per changed row). The importer is the school's
 administrator by default (every row goes through the per-row scope check), ``--actor admin`` a platform
 administrator. ``--validate`` also times the validation pass (the job's dry run, rolled back); ``--again``
 re-imports the same file (every row unchanged: the idempotency path); ``--profile`` prints the cProfile top 15
-of the commit (and of the re-import).
-
-``--try calamine,memo`` measures proposed core changes in this process only (nothing in the project
-changes): ``calamine`` reads the file with python-calamine (not a project dependency: it is used when
-importable, e.g. ``pip install --target DIR python-calamine`` and ``XQT_BENCH_PATH=DIR``) instead of
-openpyxl in ``read_table``; ``memo`` remembers the tokens of each text part (major, skill and chain names
-repeat on every row) in ``core.search``'s tokenizer.
+of the commit (and of the re-import); ``--openpyxl`` also times reading the file with openpyxl's read-only
+mode, the reader before python-calamine.
 """
 
 import argparse
@@ -43,10 +38,6 @@ GIVEN = "子涵浩然欣怡梓轩雨桐宇航思远佳琪俊杰诗涵嘉怡明�
 def _env(var_dir: Path) -> dict[str, str]:
     env = dict(os.environ, XQT_VAR_DIR=str(var_dir), DJANGO_SETTINGS_MODULE="xiaoqitong.settings")
     env.pop("DATABASE_URL", None)  # always SQLite here
-    if os.environ.get("XQT_BENCH_PATH"):  # optional readers for --try, installed outside the project
-        env["PYTHONPATH"] = os.pathsep.join(
-            filter(None, [os.environ["XQT_BENCH_PATH"], env.get("PYTHONPATH")])
-        )
     return env
 
 
@@ -142,57 +133,21 @@ def write_file(path: Path, rows: int, school, major_codes: list[str], seed: int)
 
 
 def read_plain(path: Path) -> int:
-    """The baseline: every cell of the file, through openpyxl's read-only mode, and nothing else."""
+    """The baseline: every cell of the file through python-calamine, the reader ``read_table`` uses, and
+    nothing else."""
+    from python_calamine import CalamineWorkbook
+
+    return len(CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0).to_python())
+
+
+def read_openpyxl(path: Path) -> int:
+    """For comparison: every cell through openpyxl's read-only mode (the reader before python-calamine)."""
     import openpyxl
 
     book = openpyxl.load_workbook(path, read_only=True, data_only=True)
     count = sum(1 for _row in book.worksheets[0].iter_rows(values_only=True))
     book.close()
     return count
-
-
-def read_plain_calamine(path: Path) -> int | None:
-    try:
-        from python_calamine import CalamineWorkbook
-    except ImportError:
-        return None
-    return len(CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0).to_python())
-
-
-def read_table_calamine(path, name=""):
-    """``core.imports.read_table`` for xlsx, with python-calamine instead of openpyxl (an experiment)."""
-    import tablib
-    from python_calamine import CalamineWorkbook
-
-    from xiaoqitong.core.imports import text
-
-    rows = CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0).to_python()
-    rows = [r for r in rows if any(text(c) for c in r)]
-    headers = [text(h) for h in rows[0]]
-    while headers and not headers[-1]:
-        headers.pop()
-    width = len(headers)
-    data = tablib.Dataset(headers=headers)
-    for r in rows[1:]:
-        r = (list(r) + [None] * width)[:width]
-        data.append([text(c) if not isinstance(c, str) else c.strip() for c in r])
-    return data
-
-
-def apply_experiments(names: list[str]) -> None:
-    import functools
-
-    from xiaoqitong.core import imports, search
-
-    if "calamine" in names:
-        imports.read_table = read_table_calamine
-    if "nogc" in names:
-        import gc
-
-        gc.disable()
-    if "memo" in names:
-        tokenizer = search.get_tokenizer()
-        tokenizer.tokens = functools.lru_cache(maxsize=200_000)(tokenizer.tokens)
 
 
 def commit(path: Path, actor, *, dry_run: bool, profile: bool = False) -> dict:
@@ -248,10 +203,10 @@ def worker(args) -> None:
     started = time.perf_counter()
     result["rows_read"] = read_plain(path) - 1
     result["read_plain"] = time.perf_counter() - started
-    started = time.perf_counter()
-    if read_plain_calamine(path) is not None:
-        result["read_calamine"] = time.perf_counter() - started
-    apply_experiments(args.experiments)
+    if args.openpyxl:
+        started = time.perf_counter()
+        read_openpyxl(path)
+        result["read_openpyxl"] = time.perf_counter() - started
     if args.validate:
         result["validate"] = commit(path, actor, dry_run=True)
     result["commit"] = commit(path, actor, dry_run=False, profile=args.profile)
@@ -274,13 +229,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--validate", action="store_true", help="also time the validation pass (dry run)")
     parser.add_argument("--again", action="store_true", help="also re-import the same file (all unchanged)")
     parser.add_argument("--profile", action="store_true", help="print the cProfile top 15 of the commit")
-    parser.add_argument(
-        "--try",
-        dest="experiments",
-        type=lambda v: [x for x in v.split(",") if x],
-        default=[],
-        help="proposed core changes to measure: calamine, memo",
-    )
+    parser.add_argument("--openpyxl", action="store_true", help="also time reading the file with openpyxl")
     parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.worker:
@@ -295,9 +244,8 @@ def main(argv: list[str] | None = None) -> None:
         print(f"prepare (migrate + load_reference + demo_data small): {time.perf_counter() - started:.1f} s")
         child = [sys.executable, __file__, "--worker", "--rows", str(args.rows), "--seed", str(args.seed)]
         child += ["--actor", args.actor] + [
-            f"--{f}" for f in ("validate", "again", "profile") if getattr(args, f)
+            f"--{f}" for f in ("validate", "again", "profile", "openpyxl") if getattr(args, f)
         ]
-        child += ["--try", ",".join(args.experiments)] if args.experiments else []
         out = subprocess.run(child, env=_env(var_dir), check=True, stdout=subprocess.PIPE, text=True).stdout  # noqa: S603
         r = json.loads(out.strip().splitlines()[-1])
         shutil.rmtree(var_dir, ignore_errors=True)
@@ -305,12 +253,10 @@ def main(argv: list[str] | None = None) -> None:
     print(
         f"file: {rows} rows, {r['bytes'] / 1e6:.1f} MB, written in {r['write']:.1f} s; school {r['school']}"
     )
-    plain, fast = r["read_plain"], r.get("read_calamine")
-    print(f"baseline, same run: openpyxl read-only, every cell: {plain:.2f} s ({rows / plain:.0f} rows/s)")
-    if fast:
-        print(f"          python-calamine, every cell: {fast:.2f} s ({rows / fast:.0f} rows/s)")
-    if args.experiments:
-        print(f"experiments (this process only): {', '.join(args.experiments)}")
+    plain, slow = r["read_plain"], r.get("read_openpyxl")
+    print(f"baseline, same run: python-calamine, every cell: {plain:.2f} s ({rows / plain:.0f} rows/s)")
+    if slow:
+        print(f"          openpyxl read-only, every cell: {slow:.2f} s ({rows / slow:.0f} rows/s)")
 
     def line(name, c):
         total = c["read_table"] + c["import"]

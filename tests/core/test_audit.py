@@ -117,7 +117,7 @@ def test_import_job_services(actor, django_capture_on_commit_callbacks):
 def test_import_job_refusals(actor, django_capture_on_commit_callbacks):
     with pytest.raises(ValidationError) as exc:
         services.import_job_create(actor=actor, model=School, upload=SimpleUploadedFile("x.pdf", b"%PDF"))
-    assert "xlsx 或 csv" in str(exc.value)
+    assert "xlsx、xls、ods 或 csv" in str(exc.value)
     with django_capture_on_commit_callbacks(execute=False):
         job = services.import_job_create(
             actor=actor, model=School, upload=SimpleUploadedFile("x.csv", "学校代码\n".encode())

@@ -1,6 +1,8 @@
-"""Reading import files: xlsx, csv in UTF-8 (with or without BOM) and GBK; clear refusals."""
+"""Reading import files: xlsx, ods, csv in UTF-8 (with or without BOM) and GBK; clear refusals."""
 
+import datetime as dt
 import io
+import zipfile
 
 import openpyxl
 import pytest
@@ -36,11 +38,72 @@ def test_xlsx_numbers_become_codes(tmp_path):
     assert len(data) == 1 and data[0][0] == "4143000001"
 
 
+def test_xlsx_dates_and_the_first_sheet_only(tmp_path):
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["学号", "入学日期", "人数"])
+    sheet.append(["  2024001 ", dt.datetime(2024, 9, 1), 12.5])
+    book.create_sheet("说明").append(["不是数据"])
+    path = tmp_path / "f.xlsx"
+    book.save(path)
+    data = read_table(path)
+    assert data.headers == ["学号", "入学日期", "人数"]
+    assert data[0][0] == "2024001" and data[0][1].startswith("2024-09-01") and data[0][2] == "12.5"
+    assert len(data) == 1
+
+
+def _ods_row(*cells) -> str:
+    out = []
+    for cell in cells:
+        if isinstance(cell, str):
+            out.append(
+                f'<table:table-cell office:value-type="string"><text:p>{cell}</text:p></table:table-cell>'
+            )
+        else:
+            out.append(
+                f'<table:table-cell office:value-type="float" office:value="{cell}">'
+                f"<text:p>{cell}</text:p></table:table-cell>"
+            )
+    return "<table:table-row>" + "".join(out) + "</table:table-row>"
+
+
+ODS_CONTENT = (
+    '<?xml version="1.0" encoding="UTF-8"?>'
+    '<office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+    'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
+    'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" office:version="1.2">'
+    '<office:body><office:spreadsheet><table:table table:name="Sheet1">'
+    + _ods_row("学校代码", "学校名称")
+    + _ods_row(4143000001, "郴州第一职业学校")
+    + "</table:table></office:spreadsheet></office:body></office:document-content>"
+)
+
+
+def test_ods(tmp_path):
+    """OpenDocument (WPS and LibreOffice save it): read like xlsx."""
+    path = tmp_path / "f.ods"
+    with zipfile.ZipFile(path, "w") as ods:
+        ods.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet", zipfile.ZIP_STORED)
+        ods.writestr("content.xml", ODS_CONTENT)
+        ods.writestr(
+            "META-INF/manifest.xml",
+            '<?xml version="1.0" encoding="UTF-8"?><manifest:manifest '
+            'xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0" manifest:version="1.2">'
+            '<manifest:file-entry manifest:full-path="/" '
+            'manifest:media-type="application/vnd.oasis.opendocument.spreadsheet"/>'
+            '<manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/>'
+            "</manifest:manifest>",
+        )
+    data = read_table(path)
+    assert data.headers == ROWS[0] and data[0] == tuple(ROWS[1])
+
+
 def test_refusals(tmp_path):
-    bad = tmp_path / "f.xlsx"
-    bad.write_bytes(b"not a zip")
-    with pytest.raises(ImportFileError, match="无法读取 xlsx"):
-        read_table(bad)
+    for suffix in (".xlsx", ".xls", ".ods"):
+        bad = tmp_path / f"f{suffix}"
+        bad.write_bytes(b"not a spreadsheet")
+        with pytest.raises(ImportFileError, match="无法读取电子表格"):
+            read_table(bad)
     empty = tmp_path / "e.csv"
     empty.write_bytes(b"\n\n")
     with pytest.raises(ImportFileError, match="文件是空的"):

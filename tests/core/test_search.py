@@ -72,6 +72,19 @@ def test_punctuation_spaces_case_and_stop_words_dropped(catalogs):
     assert search.tokenize("") == [] and search.tokenize(None) == []
 
 
+def test_short_texts_are_remembered_long_ones_are_not(catalogs):
+    tokenizer = search.Tokenizer(["工业机器人技术"])
+    first = tokenizer.tokens("工业机器人技术")
+    first.append("changed by the caller")  # a caller's list is its own
+    assert tokenizer.tokens("工业机器人技术") == first[:-1]
+    assert tokenizer._memo.cache_info().hits == 1
+    long = "数控车床操作，" * 20  # over MEMO_TEXT characters: a posting's description
+    assert tokenizer.tokens(long) == tokenizer.tokens(long)
+    assert tokenizer._memo.cache_info().currsize == 1
+    # each tokenizer remembers with its own dictionary
+    assert "工业机器人技术" not in search.Tokenizer().tokens("工业机器人技术")
+
+
 def test_mixed_tokens_are_split_by_script(catalogs):
     tokens = search.tokenize("Web前端开发")
     assert "web" in tokens and "前端开发" in tokens

@@ -82,12 +82,12 @@ def test_malformed_file(officer_client, django_capture_on_commit_callbacks):
         officer_client.post("/orgs/enterprises/import/", {"file": SimpleUploadedFile("e.xlsx", b"garbage")})
     job = ImportJob.objects.latest("pk")
     assert job.status == ImportJob.Status.INVALID
-    assert "无法读取 xlsx" in job.errors[0]["message"]
+    assert "无法读取电子表格" in job.errors[0]["message"]
     response = officer_client.post(
         "/orgs/enterprises/import/", {"file": SimpleUploadedFile("e.pdf", b"%PDF")}
     )
     assert response.status_code == 400
-    assert "请上传 xlsx 或 csv 文件" in response.content.decode()
+    assert "请上传 xlsx、xls、ods 或 csv 文件" in response.content.decode()
 
 
 def test_api_names_the_field():

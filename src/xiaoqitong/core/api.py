@@ -128,7 +128,9 @@ class BaseSerializer(serializers.ModelSerializer):
 
 
 class ImportJobSerializer(serializers.ModelSerializer):
-    file = serializers.FileField(write_only=True, help_text=_("xlsx 或 csv（UTF-8 或 GBK），第一行为列名"))
+    file = serializers.FileField(
+        write_only=True, help_text=_("xlsx、xls、ods 或 csv（UTF-8 或 GBK），第一行为列名")
+    )
     target = serializers.CharField(help_text=_("导入对象，如 orgs.School、orgs.Enterprise"))
     status_display = serializers.CharField(source="get_status_display", read_only=True)
 

@@ -27,6 +27,8 @@ class BaseModelForm(forms.ModelForm):
 class ImportForm(forms.Form):
     file = forms.FileField(
         label=_("文件"),
-        help_text=_("xlsx 或 csv（UTF-8 或 GBK 编码），第一行为列名。"),
-        widget=forms.ClearableFileInput(attrs={"class": "form-control", "accept": ".xlsx,.csv"}),
+        help_text=_("xlsx、xls、ods 或 csv（UTF-8 或 GBK 编码），第一个工作表的第一行为列名。"),
+        widget=forms.ClearableFileInput(
+            attrs={"class": "form-control", "accept": ".xlsx,.xlsm,.xls,.ods,.csv"}
+        ),
     )

@@ -21,7 +21,10 @@ from import_export import fields, resources, widgets
 from . import audit, search
 from .models import AuditAction, AuditLog
 
-IMPORT_EXTENSIONS = (".xlsx", ".csv")
+# Spreadsheets are read with python-calamine (Rust; ten times openpyxl's read-only mode, see
+# bench/bench_import_students.py), which also reads the older formats offices still send.
+SPREADSHEET_EXTENSIONS = (".xlsx", ".xlsm", ".xls", ".ods")
+IMPORT_EXTENSIONS = (*SPREADSHEET_EXTENSIONS, ".csv")
 PROGRESS_EVERY = 200
 
 _resources: dict[str, type["BaseResource"]] = {}
@@ -63,27 +66,38 @@ def _decode(raw: bytes) -> str:
     raise ImportFileError(_("无法识别文件编码：请使用 UTF-8 或 GBK 编码的 CSV 文件，或 xlsx 文件。"))
 
 
+def _spreadsheet_rows(path: Path) -> list[list[Any]]:
+    """The cells of the first sheet (values, not formulas; dates as ``date``/``datetime``)."""
+    from python_calamine import CalamineWorkbook
+
+    try:
+        book = CalamineWorkbook.from_path(str(path))
+    except Exception as exc:  # CalamineError, zip and XML errors: all mean an unreadable file
+        raise ImportFileError(
+            _("无法读取电子表格：文件已损坏，或不是 xlsx、xls、ods 格式（可在 Excel 中另存为 xlsx 后重试）。")
+        ) from exc
+    try:
+        if not book.sheet_names:
+            return []
+        return book.get_sheet_by_index(0).to_python(skip_empty_area=False)
+    except Exception as exc:
+        raise ImportFileError(_("无法读取电子表格的第一个工作表：文件已损坏。")) from exc
+    finally:
+        book.close()
+
+
 def read_table(path: Path | str, name: str = "") -> tablib.Dataset:
-    """Read an xlsx or csv (UTF-8 or GBK) file into a Dataset with stripped text headers."""
+    """Read a spreadsheet (xlsx, xls, ods: its first sheet) or a csv (UTF-8 or GBK) into a Dataset with
+    stripped text headers."""
     path = Path(path)
     suffix = Path(name or path.name).suffix.lower()
-    if suffix == ".xlsx":
-        import openpyxl
-
-        try:
-            book = openpyxl.load_workbook(path, read_only=True, data_only=True)
-        except Exception as exc:
-            raise ImportFileError(_("无法读取 xlsx 文件：文件已损坏或不是 Excel 2007 及以上格式。")) from exc
-        try:
-            sheet = book.worksheets[0]
-            rows = [list(r) for r in sheet.iter_rows(values_only=True)]
-        finally:
-            book.close()
+    if suffix in SPREADSHEET_EXTENSIONS:
+        rows = _spreadsheet_rows(path)
     elif suffix == ".csv":
         rows = list(csv.reader(io.StringIO(_decode(path.read_bytes()))))
     else:
         raise ImportFileError(
-            _("不支持的文件类型“%(suffix)s”：请上传 xlsx 或 csv 文件。") % {"suffix": suffix}
+            _("不支持的文件类型“%(suffix)s”：请上传 xlsx、xls、ods 或 csv 文件。") % {"suffix": suffix}
         )
     # Trailing blank rows and columns are common in hand-edited sheets.
     rows = [r for r in rows if any(text(c) for c in r)]

@@ -26,6 +26,7 @@ An app's ``search.py`` (found by :func:`autodiscover`) registers its models and 
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
 import threading
@@ -60,6 +61,8 @@ _CJK_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]{2,}")
 MAX_WORD = 20  # a longer "word" is a sentence: left to the algorithm
 MAX_QUERY_WORDS = 12  # a pasted paragraph is not a query: its first words are searched
 MAX_PAIRED_RUN = 10  # runs up to this long are also searched by character pairs (names are short)
+MEMO_TEXT = 64  # texts up to this long have their tokens remembered ...
+MEMO_SIZE = 20_000  # ... this many of them per tokenizer
 
 
 # --- the tokenizer --------------------------------------------------------------------------------
@@ -125,9 +128,18 @@ class Tokenizer:
         for word in words:
             add(word)
             self.words += 1
+        # Per instance: a cache on the method would be shared by tokenizers with other dictionaries.
+        self._memo = functools.lru_cache(maxsize=MEMO_SIZE)(lambda text: tuple(self._tokens(text)))
 
     def tokens(self, text: str) -> list[str]:
-        """Index tokens of ``text``: jieba's search-engine mode (words and their dictionary sub-words)."""
+        """Index tokens of ``text``: jieba's search-engine mode (words and their dictionary sub-words).
+        Short texts (names of majors, skills, chains, counties: the same few hundred on every row of an
+        import) are remembered, up to ``MEMO_SIZE`` of them."""
+        if not text or len(text) > MEMO_TEXT:
+            return self._tokens(text or "")
+        return list(self._memo(text))
+
+    def _tokens(self, text: str) -> list[str]:
         text = normalize(text)
         if not text.strip():
             return []

@@ -154,7 +154,7 @@ def import_job_create(*, actor, model: type[models.Model], upload) -> ImportJob:
         raise PermissionDenied(_("您没有导入此类数据的权限。"))
     name = Path(upload.name or "").name
     if Path(name).suffix.lower() not in IMPORT_EXTENSIONS:
-        raise ValidationError({"file": _("请上传 xlsx 或 csv 文件。")})
+        raise ValidationError({"file": _("请上传 xlsx、xls、ods 或 csv 文件。")})
     if upload.size == 0:
         raise ValidationError({"file": _("文件是空的。")})
     job = ImportJob(created_by=actor, target=model._meta.label, original_name=name[:255])
