@@ -411,3 +411,18 @@ def test_audit_list_page(admin_client):
     AuditLog.objects.create(actor_repr="root", action="create", verb="school_create", object_repr="某学校")
     html = admin_client.get(reverse("core:audit_list")).content.decode()
     assert "审计日志" in html and "school_create" in html and "某学校" in html
+
+
+def test_the_development_broker_keeps_everything_under_the_var_dir():
+    """Without REDIS_URL the worker uses kombu's filesystem transport: none of its folders (the exchange
+    tables included, which default to ``./control``) may land in the current directory."""
+    if django_settings.CELERY_BROKER_URL.startswith("redis"):  # REDIS_URL set: nothing on disk
+        assert not getattr(django_settings, "CELERY_BROKER_TRANSPORT_OPTIONS", {})
+        return
+    var_dir = Path(django_settings.VAR_DIR).resolve()
+    options = django_settings.CELERY_BROKER_TRANSPORT_OPTIONS
+    folders = {k: v for k, v in options.items() if k.endswith(("_folder", "_folder_in", "_folder_out"))}
+    assert set(folders) == {"data_folder_in", "data_folder_out", "processed_folder", "control_folder"}
+    for name, folder in folders.items():
+        assert Path(folder).resolve().is_relative_to(var_dir), name
+        assert Path(folder).is_dir(), name
