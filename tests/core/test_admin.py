@@ -48,3 +48,30 @@ def test_admin_bulk_delete_is_audited_per_row(admin_client):
     )
     assert response.status_code == 302
     assert AuditLog.objects.filter(action="delete", object_id__in=[str(a.pk), str(b.pk)]).count() == 2
+
+
+def test_a_service_refusal_is_shown_on_the_form_and_rolled_back(rf):
+    """A service that refuses what the form accepted: its errors land on the form (a field the form shows,
+    or, named, among the form's errors) and nothing is written."""
+    from django.contrib.admin import AdminSite
+    from django.core.exceptions import ValidationError
+
+    from xiaoqitong.core import services
+    from xiaoqitong.core.admin import ServiceAdmin
+
+    class RefusingAdmin(ServiceAdmin):
+        fields = ("name", "category")
+
+        def create(self, *, actor, data):
+            services.object_create(actor=actor, model=Skill, data=data)  # written, then refused
+            raise ValidationError({"name": ["名称已被占用"], "synonyms": ["同义词冲突"]})
+
+    request = rf.post("/")
+    request.user = UserFactory(is_superuser=True, is_staff=True)
+    form_class = RefusingAdmin(Skill, AdminSite()).get_form(request)
+    form = form_class({"name": "试运行技能", "category": ""})
+    assert not form.is_valid()
+    assert form.errors["name"] == ["名称已被占用"]
+    assert form.non_field_errors() == ["同义词：同义词冲突"]
+    assert not Skill.objects.filter(name="试运行技能").exists()
+    assert not AuditLog.objects.filter(action="create").exists()

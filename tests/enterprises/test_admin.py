@@ -32,6 +32,8 @@ def test_admin_add_and_change_are_audited_and_checked(client):
     enterprise = EnterpriseFactory()
     response = client.post("/admin/enterprises/position/add/", form(enterprise, description="限男性"))
     assert response.status_code == 200 and not Position.objects.exists()
+    assert "限男性" in response.content.decode()  # the service's refusal, shown on the form
+    assert not AuditLog.objects.filter(verb="position_create").exists()  # the trial was rolled back
     response = client.post("/admin/enterprises/position/add/", form(enterprise))
     assert response.status_code == 302, response.content.decode()[:2000]
     position = Position.objects.get()

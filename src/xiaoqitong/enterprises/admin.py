@@ -1,26 +1,11 @@
 """Django admin for positions, applications and outcomes: every write goes through the services."""
 
-from django import forms
 from django.contrib import admin
-from django.core.exceptions import ValidationError
 
 from xiaoqitong.core.admin import ServiceAdmin
 
-from . import discrimination, services
+from . import services
 from .models import Application, ApplicationEvent, GraduateOutcome, Position
-
-
-class PositionAdminForm(forms.ModelForm):
-    """Shows the discrimination check on the form (the service refuses the same text)."""
-
-    def clean(self):
-        cleaned = super().clean()
-        try:
-            discrimination.check({name: cleaned.get(name) or "" for name in ("title", "description")})
-        except ValidationError as exc:
-            for name, messages in exc.message_dict.items():
-                self.add_error(name, messages)
-        return cleaned
 
 
 @admin.register(Position)
@@ -28,7 +13,6 @@ class PositionAdmin(ServiceAdmin):
     """Postings: edited through ``position_create``/``position_update`` (discrimination check, audit). The
     review state moves only through the pipeline, on the pages or the API."""
 
-    form = PositionAdminForm
     list_display = ("title", "enterprise", "position_type", "headcount", "county", "valid_until", "status")
     list_filter = ("status", "position_type", "min_education")
     search_fields = ("title", "enterprise__name", "enterprise__credit_code")
