@@ -1,4 +1,5 @@
 import csv
+import datetime as dt
 
 import pytest
 from django.apps import apps
@@ -8,7 +9,7 @@ from django.db.models import Q
 
 from xiaoqitong.core.models import AuditLog
 from xiaoqitong.demo import names
-from xiaoqitong.demo.context import SCALES, DemoError
+from xiaoqitong.demo.context import SCALES, DemoError, school_year
 from xiaoqitong.demo.generator import delete_generated, digest, generate
 from xiaoqitong.demo.models import DemoRun
 from xiaoqitong.demo.steps.orgs import size_thresholds
@@ -26,14 +27,20 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("tiny_scale")]
 
 @pytest.fixture
 def small(reference):
-    return generate("small", 2021, steps=ORG_STEPS)
+    return generate("small", 2021, steps=ORG_STEPS)  # as of today
+
+
+def enrolment_years(run) -> list[int]:
+    """The current school year of the run's reference date and the six before."""
+    current = school_year(run.as_of)
+    return list(range(current - 6, current + 1))
 
 
 def test_small_scale_counts_follow_the_design(small):
     scale = SCALES["small"]
     assert School.objects.count() == scale.schools == 12
     assert Enterprise.objects.count() == scale.enterprises == 300
-    assert SchoolEnrolment.objects.count() == 12 * len(names.ENROLMENT_YEARS)
+    assert SchoolEnrolment.objects.count() == 12 * 7
     assert ResearchInstitution.objects.count() == scale.institutions
     assert User.objects.filter(is_demo=True).count() == 10
     with DEPARTMENTS_CSV.open(encoding="utf-8") as fh:
@@ -62,9 +69,10 @@ def test_schools_have_generated_4143_codes_and_enrolment_for_every_year(small):
         assert len(school.code) == 10 and school.code.startswith("4143")
         school.full_clean()
         years = list(school.enrolments.order_by("year").values_list("year", flat=True))
-        assert years == list(names.ENROLMENT_YEARS)
-    big = SchoolEnrolment.objects.get(school__name="郴州职业技术学院", year=2025).full_time_students
-    county = SchoolEnrolment.objects.get(school__name="嘉禾县第二职业学校", year=2025).full_time_students
+        assert years == enrolment_years(small)
+    current = school_year(small.as_of)
+    big = SchoolEnrolment.objects.get(school__name="郴州职业技术学院", year=current).full_time_students
+    county = SchoolEnrolment.objects.get(school__name="嘉禾县第二职业学校", year=current).full_time_students
     assert big > county > 500
 
 
@@ -142,14 +150,15 @@ def test_one_audit_record_per_run(reference):
 
 
 def test_same_seed_same_rows_other_seed_other_rows(reference):
-    generate("small", 99)
+    as_of = dt.date(2026, 4, 15)
+    generate("small", 99, as_of=as_of)
     first = digest()
     delete_generated()
     assert not Enterprise.objects.exists() and not School.objects.exists() and not DemoRun.objects.exists()
-    generate("small", 99)
+    generate("small", 99, as_of=as_of)
     assert digest() == first
     delete_generated()
-    generate("small", 100)
+    generate("small", 100, as_of=as_of)
     assert digest()["all"] != first["all"]
 
 
@@ -167,12 +176,14 @@ def test_refuses_when_a_chain_mapping_is_missing(reference):
 
 
 def test_refuses_on_existing_data_without_reset(reference):
-    call_command("demo_data", "--no-progress", "--seed", "5")
+    call_command("demo_data", "--no-progress", "--seed", "5", "--as-of", "2026-04-15")
     first = digest()
-    with pytest.raises(CommandError, match=r"已有演示数据.*--reset"):
+    with pytest.raises(
+        CommandError, match=r"已有演示数据（规模 small，随机种子 5，基准日期 2026-04-15.*--reset"
+    ):
         call_command("demo_data", "--no-progress", "--seed", "5")
     assert Enterprise.objects.count() == 300
-    call_command("demo_data", "--no-progress", "--seed", "5", "--reset")
+    call_command("demo_data", "--no-progress", "--seed", "5", "--as-of", "2026-04-15", "--reset")
     assert digest() == first
     assert DemoRun.objects.count() == 1 and Enterprise.objects.count() == 300
 

@@ -2,7 +2,8 @@
 
 One generation serves the whole module (about 5 s): it is committed once, outside the tests' transactions,
 and removed when the module ends, with the departments and audit records it added, so that no other test
-sees it. The tests only read.
+sees it. The tests only read. It is dated from a fixed spring day, the season of job fairs, so that the
+figures checked here do not move with the day the tests run (test_as_of.py: other days, today included).
 """
 
 import datetime as dt
@@ -12,11 +13,11 @@ from collections import Counter, defaultdict
 
 import pytest
 from django.db.models import Count, F, Max, Q
+from django.utils import timezone
 
 from xiaoqitong.core import search
 from xiaoqitong.core.models import AuditLog
-from xiaoqitong.demo import names
-from xiaoqitong.demo.context import SCALES
+from xiaoqitong.demo.context import SCALES, school_year
 from xiaoqitong.demo.generator import delete_generated, generate
 from xiaoqitong.enterprises import discrimination
 from xiaoqitong.enterprises.choices import (
@@ -45,7 +46,10 @@ from xiaoqitong.schools.models import (
 
 pytestmark = pytest.mark.django_db
 
-AS_OF = dt.date(*names.AS_OF)
+AS_OF = dt.date(2026, 4, 15)
+CURRENT = school_year(AS_OF)  # 2025: the school year 2025-2026
+FIRST = CURRENT - 4  # the first school year with SchoolMajor rows
+LATEST = AS_OF.year - 1  # the latest graduation (June 2025): outcomes are by calendar year of graduation
 EDUCATION_OF_LEVEL = {"secondary": "secondary", "associate": "associate", "bachelor": "vocational_bachelor"}
 RANK = {value: i for i, value in enumerate(EDUCATION_ORDER)}
 
@@ -56,7 +60,7 @@ def demo(django_db_setup, django_db_blocker, reference_data):
         audit_before = AuditLog.objects.aggregate(m=Max("id"))["m"] or 0
         departments_before = list(Department.objects.values_list("pk", flat=True))
         search.reset_dictionary()  # built from the shipped catalogs
-        run = generate("small", 2021)
+        run = generate("small", 2021, as_of=AS_OF)
     try:
         yield run
     finally:
@@ -71,12 +75,12 @@ def test_counts_follow_the_design(demo):
     assert Student.objects.count() == scale.students == 3000
     assert Position.objects.count() == scale.positions == 1000
     assert demo.counts["schools.Student"] == 3000 and demo.counts["enterprises.Position"] == 1000
-    assert set(SchoolMajor.objects.values_list("year", flat=True)) == set(names.MAJOR_YEARS)
+    assert set(SchoolMajor.objects.values_list("year", flat=True)) == set(range(FIRST, CURRENT + 1))
     graduates = Student.objects.filter(status__in=[StudentStatus.GRADUATED, StudentStatus.FURTHER_STUDY])
     assert GraduateOutcome.objects.count() == graduates.count() > 500
     assert Application.objects.count() > 400
     for school in School.objects.all():
-        assert school.majors.filter(year=2025).count() >= 6, school.name
+        assert school.majors.filter(year=CURRENT).count() >= 6, school.name
         assert school.students.exists() and school.teachers.exists()
 
 
@@ -86,7 +90,7 @@ def test_school_majors_fit_the_school_and_add_up(demo):
         school_type = row.school.school_type
         assert row.major.education_level in LEVELS_BY_SCHOOL_TYPE[school_type], (row.school, row.major)
         assert row.new_enrolment <= row.students_enrolled and row.expected_graduates <= row.students_enrolled
-        assert (row.actual_graduates is None) == (row.year == 2025)
+        assert (row.actual_graduates is None) == (row.year == CURRENT)
         assert row.actual_graduates is None or row.actual_graduates <= row.expected_graduates
         assert row.enrolment_plan >= 0 and (row.new_enrolment == 0) == (row.enrolment_plan == 0)
         if row.duration in ASSOCIATE_ONLY_DURATIONS:
@@ -97,7 +101,7 @@ def test_school_majors_fit_the_school_and_add_up(demo):
         row.full_clean()
     # Each school's majors add up to about its full-time enrolment, year by year.
     for school in School.objects.all():
-        for year in (2021, 2025):
+        for year in (FIRST, CURRENT):
             total = sum(r.students_enrolled for r in rows if r.school_id == school.pk and r.year == year)
             official = SchoolEnrolment.objects.get(school=school, year=year).full_time_students
             assert 0.75 * official <= total <= 1.3 * official, (school.name, year, total, official)
@@ -111,7 +115,7 @@ def test_school_majors_fit_the_school_and_add_up(demo):
 
 def test_flagship_majors_and_five_year_programmes(demo):
     for school in School.objects.all():
-        flagged = SchoolMajor.objects.filter(school=school, year=2025)
+        flagged = SchoolMajor.objects.filter(school=school, year=CURRENT)
         high = flagged.filter(is_provincial_high_level=True).count()
         quality = flagged.filter(is_quality=True).count()
         if school.school_type in ("associate", "bachelor"):
@@ -126,7 +130,7 @@ def test_flagship_majors_and_five_year_programmes(demo):
         five = rows.filter(duration=Duration.FIVE_YEAR).count()
         return five / rows.count()
 
-    assert five_year_share(2025) > five_year_share(2021) > 0  # T5: rising
+    assert five_year_share(CURRENT) > five_year_share(FIRST) > 0  # T5: rising
 
 
 def test_students_are_consistent_with_their_grade_and_school(demo):
@@ -143,7 +147,7 @@ def test_students_are_consistent_with_their_grade_and_school(demo):
         assert not s.id_card_hash
         assert 2 <= s.skill_count <= 6
         # The row of the student's last school year: the current one, or the one they graduated from.
-        assert s.school_major.year == min(2025, s.expected_graduation.year - 1)
+        assert s.school_major.year == min(CURRENT, s.expected_graduation.year - 1)
         graduated = s.expected_graduation <= AS_OF
         if graduated:
             assert s.status in (StudentStatus.GRADUATED, StudentStatus.FURTHER_STUDY)
@@ -173,7 +177,7 @@ def test_demo_student_account_is_a_final_year_student(demo):
 def test_teachers_follow_the_policy_figures(demo):
     for school in School.objects.all():
         teachers = Teacher.objects.filter(school=school)
-        size = SchoolEnrolment.objects.get(school=school, year=2025).full_time_students
+        size = SchoolEnrolment.objects.get(school=school, year=CURRENT).full_time_students
         assert 17 <= size / teachers.count() <= 26
         full = teachers.filter(employment="full_time")
         assert teachers.filter(employment="part_time").count() <= 0.3 * teachers.count()  # T18
@@ -187,7 +191,7 @@ def test_teachers_follow_the_policy_figures(demo):
     assert practices.count() > 300
     for p in practices:
         assert p.enterprise.registered_in_city and p.enterprise.county.parent.code == "431000"
-        assert 2021 <= p.year <= 2025 and 1 <= p.days <= 366
+        assert FIRST <= p.year <= CURRENT and 1 <= p.days <= 366
 
 
 def test_positions_are_consistent(demo):
@@ -258,6 +262,7 @@ def test_applications_fit_the_student_and_have_a_timeline(demo):
             assert after.time >= before.time
         assert events[-1].to_status == a.status
         assert a.created_at == events[0].time
+        assert timezone.localtime(events[-1].time).date() < AS_OF  # the morning of AS_OF
     demo_hr = User.objects.get(username="demo-enterprise")
     assert Application.objects.filter(position__enterprise=demo_hr.enterprise).exists()
 
@@ -291,11 +296,11 @@ def test_outcomes_match_graduates_and_hires(demo):
 
 def test_target_t1_has_structure(demo):
     """中职 graduates going on to 高职 and beyond: around the 40 % target, some schools above, some below."""
-    city = further_study_rate(year=2025)
+    city = further_study_rate(year=LATEST)
     assert 0.3 < city["rate"] < 0.6
     rates = defaultdict(list)
     for school in School.objects.filter(school_type="secondary"):
-        for year in (2023, 2024, 2025):
+        for year in (LATEST - 2, LATEST - 1, LATEST):
             figure = further_study_rate(year=year, school=school)
             if figure["graduates"] >= 5:
                 rates[school.name].append(figure["rate"])

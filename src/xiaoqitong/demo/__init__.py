@@ -1,11 +1,12 @@
 """Deterministic generator of a whole city's demo data (``xiaoqitong demo_data``).
 
-- ``context.py``: scales, the ``Context`` handed from step to step, ``Step``, ``DemoError``.
+- ``context.py``: scales, the ``Context`` handed from step to step (with the run's reference date
+  ``as_of`` and the school years that follow from it: ``school_year()``), ``Step``, ``DemoError``.
 - ``steps/``: the steps in order (``steps.STEPS``); ``steps/orgs.py`` makes departments, schools,
   enrolment, research institutions, enterprises and the demo accounts; ``steps/supply_demand.py`` the
   majors schools run over the years, teachers, students, postings, graduate outcomes and applications.
 - ``names.py``: the real schools, word lists and weight tables that make the data read real (people's
-  names, outcome shares, the demo city's date ``AS_OF`` too); ``majors.py``: which majors schools run;
+  names, outcome shares); ``majors.py``: which majors schools run;
   ``postings.py``: job posting templates per chain; ``people.py``: names and phone numbers.
 - ``indexing.py``: ``search_text`` computed in bulk with the apps' registered search builders.
 - ``generator.py``: ``generate()``, ``delete_generated()``, ``digest()``, ``check_reference()``.

@@ -1,12 +1,18 @@
-"""The pieces every generator step shares: scales, the run context and the step record.
+"""The pieces every generator step shares: scales, the run context, the step record and the demo's calendar.
 
 A step is a function ``step(ctx: Context) -> None``. It reads what earlier steps made from the context
 (``ctx.schools``, ``ctx.enterprises`` …, or ``ctx.objects["name"]`` for later additions), draws every
 random choice from ``ctx.rng`` and inserts rows with :meth:`Context.bulk_create`, which records their
 primary keys so that ``--reset`` can delete exactly them.
+
+Every date a step writes follows from ``ctx.as_of``, the day the demo city is seen on (``--as-of``, by
+default today): the school year (:func:`school_year`), which years of majors and enrolment exist, who has
+graduated, when postings run. Steps never read the clock, so the same seed and the same ``as_of`` give the
+same rows on any day.
 """
 
 import contextlib
+import datetime as dt
 import itertools
 import random
 import sys
@@ -56,6 +62,28 @@ SCALES: dict[str, Scale] = {
 
 BATCH_SIZE = 2000
 
+# The demo's calendar. A school year starts on 1 September and is named by the calendar year it starts in;
+# its final-year students graduate on 30 June of the next calendar year.
+SCHOOL_YEAR_START = (9, 1)
+GRADUATION_DAY = (6, 30)
+MAJOR_YEARS = 5  # SchoolMajor rows: the current school year and the four before
+ENROLMENT_YEARS = 7  # SchoolEnrolment rows: the current school year and the six before
+# The earliest day the demo can be seen on: its oldest cohorts, intakes and teachers must still fall within
+# the models' year validators (2000 and later).
+MIN_AS_OF = dt.date(2015, 1, 1)
+
+
+def school_year(day: dt.date) -> int:
+    """The school year ``day`` falls in, as the calendar year it starts in (1 September): 2026-11-28 → 2026
+    (the school year 2026-2027), 2026-04-15 → 2025 (2025-2026); the summer holiday still belongs to the
+    school year that ends with it (2026-07-15 → 2025)."""
+    return day.year if (day.month, day.day) >= SCHOOL_YEAR_START else day.year - 1
+
+
+def graduation_day(year: int) -> dt.date:
+    """The day the final-year students of school year ``year`` graduate (30 June of ``year`` + 1)."""
+    return dt.date(year + 1, *GRADUATION_DAY)
+
 
 @dataclass
 class Step:
@@ -74,6 +102,7 @@ class Context:
 
     seed: int
     scale: Scale
+    as_of: dt.date  # the day the demo city is seen on (module docstring)
     progress: bool = False
     rng: random.Random = field(default_factory=random.Random)
     # Reference data (filled by the generator before the first step).
@@ -94,6 +123,40 @@ class Context:
     created: dict[str, list[int]] = field(default_factory=dict)
     counts: dict[str, int] = field(default_factory=dict)
     timings: dict[str, float] = field(default_factory=dict)  # parts of steps (``timed``), in seconds
+
+    # --- the calendar as of ``as_of`` ---
+
+    @property
+    def current_year(self) -> int:
+        """The school year of ``as_of`` (:func:`school_year`): SchoolMajor rows of this year are current."""
+        return school_year(self.as_of)
+
+    @property
+    def major_years(self) -> range:
+        """The school years with SchoolMajor rows: the current one and the four before."""
+        return range(self.current_year - MAJOR_YEARS + 1, self.current_year + 1)
+
+    @property
+    def enrolment_years(self) -> range:
+        """The school years with full-time enrolment figures (SchoolEnrolment): the current one and the six
+        before."""
+        return range(self.current_year - ENROLMENT_YEARS + 1, self.current_year + 1)
+
+    def graduated(self, year: int) -> bool:
+        """Whether the final-year students of school year ``year`` have graduated by ``as_of``."""
+        return graduation_day(year) <= self.as_of
+
+    @property
+    def next_graduation(self) -> int:
+        """The calendar year of the next graduation after ``as_of``: that of the students now in their final
+        year (in the summer holiday: of those starting their final year in September)."""
+        return self.as_of.year + (self.as_of >= dt.date(self.as_of.year, *GRADUATION_DAY))
+
+    @property
+    def last_graduation(self) -> int:
+        """The calendar year of the latest graduation on or before ``as_of``: its spring was the last hiring
+        season that is over (the graduates whose hires the outcomes record)."""
+        return self.next_graduation - 1
 
     def reseed(self, step_name: str) -> None:
         self.rng = random.Random(f"xiaoqitong-demo/{self.seed}/{step_name}")

@@ -1,10 +1,13 @@
 """The demo city generator: ``generate()`` runs the steps, ``delete_generated()`` undoes them.
 
 Deterministic: every random choice comes from ``random.Random`` seeded with the seed and the step's
-name, and every query the steps sample from is ordered by code. The same seed gives the same rows
-(``digest()`` proves it). Nothing reads the clock or the global ``random``.
+name, and every query the steps sample from is ordered by code; every date derives from the run's
+reference date ``as_of`` (by default today). The same seed and the same ``as_of`` give the same rows
+(``digest()`` proves it). Nothing but the default of ``as_of`` reads the clock, nothing the global
+``random``.
 """
 
+import datetime as dt
 import hashlib
 import json
 import time
@@ -23,7 +26,7 @@ from xiaoqitong.reference.models import Industry, IndustryChain, Major, Region
 
 from . import names as N
 from .accounts import DEMO_USERNAMES
-from .context import SCALES, Context, DemoError, Step
+from .context import MIN_AS_OF, SCALES, Context, DemoError, Step
 from .models import DemoRun
 from .steps import STEPS
 
@@ -114,12 +117,25 @@ def check_reference() -> dict:
     }
 
 
+def check_as_of(as_of: dt.date) -> None:
+    """Refuse (:class:`DemoError`) a reference date after today (the demo would hold applications and
+    publications still to come) or before ``MIN_AS_OF``."""
+    today = timezone.localdate()
+    if as_of > today:
+        raise DemoError(
+            f"基准日期 {as_of:%Y-%m-%d} 晚于今天（{today:%Y-%m-%d}）：演示数据不能含有未来的记录。"
+        )
+    if as_of < MIN_AS_OF:
+        raise DemoError(f"基准日期 {as_of:%Y-%m-%d} 太早：不能早于 {MIN_AS_OF:%Y-%m-%d}。")
+
+
 def _refuse_existing() -> None:
     run = DemoRun.objects.order_by("-created_at", "-id").first()
     if run is not None:
         when = timezone.localtime(run.created_at).strftime("%Y-%m-%d %H:%M")
+        as_of = f"，基准日期 {run.as_of:%Y-%m-%d}" if run.as_of else ""
         raise DemoError(
-            f"数据库中已有演示数据（规模 {run.scale}，随机种子 {run.seed}，生成于 {when}）。"
+            f"数据库中已有演示数据（规模 {run.scale}，随机种子 {run.seed}{as_of}，生成于 {when}）。"
             "如需重新生成，请加 --reset：先删除上次生成的演示数据，再重新生成。"
         )
     real = sorted(
@@ -139,18 +155,23 @@ def generate(
     scale: str = "small",
     seed: int = 2021,
     *,
+    as_of: dt.date | None = None,
     reset: bool = False,
     progress: bool = False,
     steps: list[Step] | None = None,
     log: Callable[[str], None] | None = None,
 ) -> DemoRun:
-    """Generate a whole city's demo data at ``scale`` (``small``, ``city`` or ``province``) from ``seed``.
+    """Generate a whole city's demo data at ``scale`` (``small``, ``city`` or ``province``) from ``seed``, as
+    seen on ``as_of`` (by default today): school years, statuses, postings and outcomes are dated from it.
 
-    Refuses (:class:`DemoError`) without the reference data, and on a database that already holds
-    generated data unless ``reset`` (which first deletes exactly what the generator made). All or
-    nothing: one transaction. Writes one audit record for the run."""
+    Refuses (:class:`DemoError`) a reference date after today or before ``MIN_AS_OF``, without the
+    reference data, and on a database that already holds generated data unless ``reset`` (which first
+    deletes exactly what the generator made). All or nothing: one transaction. Writes one audit record for
+    the run."""
     if scale not in SCALES:
         raise DemoError(f"未知的规模“{scale}”，可选：{'、'.join(SCALES)}。")
+    as_of = as_of or timezone.localdate()
+    check_as_of(as_of)
     log = log or (lambda message: None)
     reference = check_reference()
     with transaction.atomic():
@@ -159,7 +180,7 @@ def generate(
             if deleted:
                 log("已删除上次生成的演示数据：" + "，".join(f"{k} {v}" for k, v in deleted.items()))
         _refuse_existing()
-        ctx = Context(seed=seed, scale=SCALES[scale], progress=progress)
+        ctx = Context(seed=seed, scale=SCALES[scale], as_of=as_of, progress=progress)
         for key in ("city", "counties", "parks", "areas", "wide_counties", "chains", "chain_leaves"):
             setattr(ctx, key, reference[key])
         ctx.objects["townships"] = reference["townships"]
@@ -174,6 +195,7 @@ def generate(
         run = DemoRun.objects.create(
             scale=scale,
             seed=seed,
+            as_of=as_of,
             finished_at=timezone.now(),
             created=ctx.pk_ranges(),
             counts=ctx.counts,
@@ -184,8 +206,8 @@ def generate(
             action=AuditAction.OTHER,
             verb="demo_data",
             instance=run,
-            object_repr=f"演示数据（规模 {scale}，随机种子 {seed}）",
-            changes={"scale": scale, "seed": seed, "counts": ctx.counts},
+            object_repr=f"演示数据（规模 {scale}，随机种子 {seed}，基准日期 {as_of:%Y-%m-%d}）",
+            changes={"scale": scale, "seed": seed, "as_of": as_of.isoformat(), "counts": ctx.counts},
         )
     run.timings = timings
     run.context = ctx

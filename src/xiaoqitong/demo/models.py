@@ -7,7 +7,8 @@ from xiaoqitong.core.models import BaseModel
 
 
 class DemoRun(BaseModel):
-    """One run of ``xiaoqitong demo_data``: its scale and seed, and the primary keys of every row it created.
+    """One run of ``xiaoqitong demo_data``: its scale, seed and reference date (the day the data is dated
+    from; empty for runs made before it was recorded), and the primary keys of every row it created.
 
     ``created`` maps a model label to a list of ``[first_pk, last_pk]`` ranges (bulk inserts give one
     range per model in practice), so that ``--reset`` deletes those rows and nothing else, even on a
@@ -15,6 +16,7 @@ class DemoRun(BaseModel):
 
     scale = models.CharField(_("规模"), max_length=20)
     seed = models.BigIntegerField(_("随机种子"))
+    as_of = models.DateField(_("基准日期"), null=True, blank=True)
     finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
     created = models.JSONField(
         _("已生成的记录"), default=dict, blank=True, help_text=_("模型标签 → 主键区间列表")

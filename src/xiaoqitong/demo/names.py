@@ -28,9 +28,9 @@ HUNAN_AREA_CODES = {
 }
 EIGHT_DIGIT_AREAS = {"020", "0755", "0769", "0757", "0731"}
 
-# The ten schools the policy names (二（一）, 三（四）), with a plausible county and a 2025 full-time
-# enrolment of the right order of magnitude (demo values, not official statistics).
-# (name, type, ownership, county code, 2025 full-time students)
+# The ten schools the policy names (二（一）, 三（四）), with a plausible county and a full-time enrolment of
+# the right order of magnitude in the current school year (demo values, not official statistics).
+# (name, type, ownership, county code, full-time students in the current school year)
 REAL_SCHOOLS: list[tuple[str, str, str, str, int]] = [
     ("郴州职业技术学院", SchoolType.ASSOCIATE, Ownership.PUBLIC, "431003", 13_600),
     ("郴州技师学院", SchoolType.TECHNICIAN, Ownership.PUBLIC, "431003", 7_800),
@@ -45,9 +45,8 @@ REAL_SCHOOLS: list[tuple[str, str, str, str, int]] = [
 ]
 HOME_SCHOOL = "郴州职业技术学院"  # the demo school administrator's, teacher's and student's school
 
-ENROLMENT_YEARS = range(2019, 2026)
-
-# Generated schools: share of each type, then (min, max) 2025 full-time students by type and ownership.
+# Generated schools: share of each type, then (min, max) full-time students in the current school year by
+# type and ownership.
 SCHOOL_TYPE_WEIGHTS = {
     "city": [(SchoolType.SECONDARY, 82), (SchoolType.TECHNICIAN, 15), (SchoolType.ASSOCIATE, 3)],
     "province": [
@@ -471,12 +470,8 @@ HOME_INSTITUTION = "郴州市职业教育研究所"
 
 # --- people, supply and demand ---------------------------------------------------------------------------
 
-# The demo city's "today": spring term of the 2025-2026 school year, the season of job fairs. Student
-# statuses, posting dates and which graduates have outcomes follow from it (the generator never reads the
-# clock, so that the same seed gives the same rows on any day).
-AS_OF = (2026, 4, 15)
-CURRENT_YEAR = 2025  # the school year 2025-2026: SchoolMajor rows of this year are the current ones
-MAJOR_YEARS = range(2021, 2026)  # SchoolMajor years (school years starting in autumn)
+# The demo city's "today" is no constant: the run's ``Context.as_of`` (``--as-of``, by default today), from
+# which the school years, student statuses, posting dates and outcomes follow (context.py).
 
 # Surnames with their relative frequency (national ranking, weighted towards 湖南's common names).
 SURNAMES = (

@@ -302,19 +302,20 @@ def make_schools(ctx: Context) -> None:
         school.clean()
     ctx.bulk_create(School, schools, desc="学校")
     ctx.schools = schools
-    ctx.objects["school_size_2025"] = {s.code: int(sizes[s.name]) for s in schools}
+    ctx.objects["school_size"] = {s.code: int(sizes[s.name]) for s in schools}  # in the current school year
     ctx.anchors["school"] = next((s.code for s in schools if s.name == N.HOME_SCHOOL), schools[0].code)
 
 
 def make_enrolment(ctx: Context) -> None:
-    """Full-time enrolment for 2019-2025: the 2025 size, grown into over the years with some noise."""
+    """Full-time enrolment for the current school year and the six before (``ctx.enrolment_years``): the
+    school's current size, grown into over the years with some noise."""
     rng = ctx.rng
-    sizes = ctx.objects["school_size_2025"]
-    last = max(N.ENROLMENT_YEARS)
+    sizes = ctx.objects["school_size"]
+    last = ctx.current_year
     rows = []
     for school in ctx.schools:
         growth = rng.uniform(-0.01, 0.07)
-        for year in N.ENROLMENT_YEARS:
+        for year in ctx.enrolment_years:
             value = sizes[school.code] / (1 + growth) ** (last - year)
             if year != last:
                 value *= rng.uniform(0.97, 1.03)

@@ -1,18 +1,22 @@
 """Steps that make talent supply and demand: the majors each school runs over the years, its teachers and
 students, the enterprises' postings, graduate outcomes, and applications with their timelines.
 
-The demo city is seen on ``names.AS_OF`` (spring term of the 2025-2026 school year). A ``SchoolMajor`` of
-year *Y* is the school year starting in autumn *Y*: its students enrolled, its intake (new enrolment), its
-final-year students (expected graduates, who leave in summer *Y*+1) and, once that summer has passed, how
-many did graduate. Each programme is simulated cohort by cohort (intake, yearly retention, length of
-study), so that the figures of one year follow from those of the years before and add up, school by
-school, to the full-time enrolment the ``enrolment`` step made.
+The demo city is seen on ``ctx.as_of`` (``--as-of``, by default today); every date and year below is
+relative to it (``Context.current_year``, ``graduated()``, ``next_graduation``, ``last_graduation``). A
+``SchoolMajor`` of year *Y* is the school year starting on 1 September *Y*: its students enrolled, its intake
+(new enrolment), its final-year students (expected graduates, who leave on 30 June *Y*+1) and, once that day
+has passed, how many did graduate. Rows exist for the current school year and the four before. Each
+programme is simulated cohort by cohort (intake, yearly retention, length of study), so that the figures of
+one year follow from those of the years before and add up, school by school, to the full-time enrolment the
+``enrolment`` step made.
 
 Students are a sample of that enrolment (``Scale.students`` rows): current students spread over the
-current SchoolMajors by cohort size, graduates over the 2021-2024 rows by their actual graduates (they
-graduated in 2022-2025; their ``school_major`` is the row of their final school year). Postings
-(``Scale.positions``) spread over the enterprises by size. Hires never exceed a posting's headcount, and
-every hire of a graduate is also that graduate's outcome.
+current SchoolMajors by cohort size, graduates over the rows of the school years that have ended by their
+actual graduates (their ``school_major`` is the row of their final school year). Postings
+(``Scale.positions``) spread over the enterprises by size: the open ones run around ``as_of``, the closed
+ones of the last hiring season that is over (the spring before the latest graduation) are those its
+graduates were hired through. Hires never exceed a posting's headcount, and every hire of a graduate is
+also that graduate's outcome.
 """
 
 import datetime as dt
@@ -64,7 +68,7 @@ from .. import majors as M
 from .. import names as N
 from .. import postings as P
 from ..accounts import DEMO_ACCOUNTS
-from ..context import Context, DemoError
+from ..context import GRADUATION_DAY, Context, DemoError
 from ..indexing import Indexer, MemoTokenizer
 from ..people import NameMaker, mobile
 from .orgs import (
@@ -80,11 +84,8 @@ from .orgs import (
     weighted,
 )
 
-AS_OF = dt.date(*N.AS_OF)
 TZ = ZoneInfo("Asia/Shanghai")
-YEARS = list(N.MAJOR_YEARS)
-CURRENT = N.CURRENT_YEAR
-FIRST_COHORT = YEARS[0] - 5  # the oldest cohort still enrolled in the first year (five-year programmes)
+LONGEST = 5  # years of the longest programmes: the oldest cohort still enrolled in the first SchoolMajor year
 
 DURATION_YEARS = {
     Duration.THREE_YEAR: 3,
@@ -365,7 +366,7 @@ def _school_chain_weights(ctx: Context, cat: Catalog, school) -> dict[str, float
 def _choose_majors(ctx: Context, cat: Catalog, school, rng) -> list[tuple]:
     """(major, weight, key) a school runs, distinct, by level share and chain weight."""
     low, high, per = M.MAJOR_COUNT[TYPE_KEY[school.school_type]]
-    size = ctx.objects["school_size_2025"].get(school.code, 1000)
+    size = ctx.objects["school_size"].get(school.code, 1000)
     wanted = max(low, min(high, round(low + size / per * rng.uniform(0.8, 1.2))))
     allowed = LEVELS_BY_SCHOOL_TYPE.get(school.school_type, set())
     levels = [(lv, w) for lv, w in LEVEL_SHARES[school.school_type] if lv in allowed]
@@ -387,14 +388,18 @@ def _choose_majors(ctx: Context, cat: Catalog, school, rng) -> list[tuple]:
 
 
 def make_school_majors(ctx: Context) -> None:
-    """SchoolMajor rows for 2021-2025: each school's majors (levels fitting its type, mostly from the chains
-    its county and name lean to), enrolment simulated cohort by cohort, 五年一贯制 spreading over the years
-    (target T5), the 省级高水平专业（群） of colleges (2-3, T10) and 优质专业（群） of 中职 schools
-    (1-2, T11), and the chains each major serves."""
+    """SchoolMajor rows for the current school year and the four before: each school's majors (levels
+    fitting its type, mostly from the chains its county and name lean to), enrolment simulated cohort by
+    cohort, 五年一贯制 spreading over the years (target T5), the 省级高水平专业（群） of colleges (2-3, T10)
+    and 优质专业（群） of 中职 schools (1-2, T11), and the chains each major serves. Actual graduates are
+    known for the school years whose graduation day has passed."""
     rng = ctx.rng
     cat = catalog(ctx)
     enrolment = ctx.objects.get("enrolment", {})
-    sizes = ctx.objects.get("school_size_2025", {})
+    sizes = ctx.objects.get("school_size", {})
+    years = list(ctx.major_years)
+    current = ctx.current_year
+    first_cohort = years[0] - LONGEST
     programmes: list[Programme] = []
     for school in ctx.schools:
         chosen = _choose_majors(ctx, cat, school, rng)
@@ -406,8 +411,8 @@ def make_school_majors(ctx: Context) -> None:
             p.share = weight * rng.lognormvariate(0, 0.45)
             # When the programme admits students: most since long ago, some new (often chain majors),
             # a few no longer (停招, their students finish).
-            p.first = FIRST_COHORT if rng.random() < 0.88 or index == 1 else rng.choice(YEARS[1:])
-            p.last = CURRENT if rng.random() > 0.05 or p.first > FIRST_COHORT else rng.choice(YEARS[1:3])
+            p.first = first_cohort if rng.random() < 0.88 or index == 1 else rng.choice(years[1:])
+            p.last = current if rng.random() > 0.05 or p.first > first_cohort else rng.choice(years[1:3])
             five = Duration.THREE_YEAR
             switch = 9999
             if major.education_level == EducationLevel.ASSOCIATE:
@@ -415,20 +420,20 @@ def make_school_majors(ctx: Context) -> None:
                 if major.is_controlled:  # 国控专业 keep their regular programme
                     pass
                 elif school.school_type == SchoolType.TECHNICIAN and roll < 0.5:
-                    five, switch = Duration.FIVE_YEAR, FIRST_COHORT
+                    five, switch = Duration.FIVE_YEAR, first_cohort
                 elif school.school_type in (SchoolType.ASSOCIATE, SchoolType.BACHELOR):
                     if roll < 0.07:
-                        five, switch = Duration.FIVE_YEAR, FIRST_COHORT
+                        five, switch = Duration.FIVE_YEAR, first_cohort
                     elif roll < 0.2:  # more 五年一贯制 every year (target T5: rising)
-                        five, switch = Duration.FIVE_YEAR, rng.choice(YEARS[1:])
+                        five, switch = Duration.FIVE_YEAR, rng.choice(years[1:])
             p.durations = {
-                g: (five if g >= switch else Duration.THREE_YEAR) for g in range(FIRST_COHORT, CURRENT + 1)
+                g: (five if g >= switch else Duration.THREE_YEAR) for g in range(first_cohort, current + 1)
             }
             mine.append(p)
         # Intake per year: the school's full-time enrolment over about three cohorts, shared out.
         base = sizes.get(school.code, 1000)
-        for g in range(FIRST_COHORT, CURRENT + 1):
-            full_time = enrolment.get((school.code, g)) or base * 0.97 ** max(0, CURRENT - g)
+        for g in range(first_cohort, current + 1):
+            full_time = enrolment.get((school.code, g)) or base * 0.97 ** max(0, current - g)
             admitting = [p for p in mine if p.first <= g <= p.last]
             total_share = sum(p.share for p in admitting) or 1
             for p in admitting:
@@ -439,14 +444,14 @@ def make_school_majors(ctx: Context) -> None:
 
     rows = []
     for p in programmes:
-        for year in YEARS:
+        for year in years:
             enrolled = sum(p.remaining(g, year) for g in p.cohorts)
             new = p.cohorts.get(year, 0)
             if not enrolled:
                 continue
             expected = sum(p.remaining(g, year) for g in p.final_cohorts(year))
             actual = None
-            if year < CURRENT:
+            if ctx.graduated(year):
                 actual = min(expected, round(expected * rng.uniform(0.93, 0.99)))
             duration = p.durations[min(year, p.last)] if p.cohorts else Duration.THREE_YEAR
             row = SchoolMajor(
@@ -480,6 +485,7 @@ def _designate(ctx: Context, programmes: list[Programme]) -> None:
     """2-3 省级高水平专业（群） per college and 1-2 优质专业（群） per 中职 school, from their big chain
     majors."""
     rng = ctx.rng
+    years = list(ctx.major_years)
     by_school: dict[str, list[Programme]] = defaultdict(list)
     for p in programmes:
         by_school[p.school.code].append(p)
@@ -490,12 +496,12 @@ def _designate(ctx: Context, programmes: list[Programme]) -> None:
             flag, count = "is_quality", rng.choice([1, 2])
         else:
             continue
-        candidates = [p for p in by_school[school.code] if p.chains and YEARS[0] in p.rows] or [
-            p for p in by_school[school.code] if YEARS[0] in p.rows
+        candidates = [p for p in by_school[school.code] if p.chains and years[0] in p.rows] or [
+            p for p in by_school[school.code] if years[0] in p.rows
         ]
         candidates.sort(key=lambda p: (-p.share, p.major.code))
         for n, p in enumerate(choose(rng, candidates[: count + 3], count)):
-            since = YEARS[0] if n < 2 else rng.choice(YEARS[1:3])
+            since = years[0] if n < 2 else rng.choice(years[1:3])
             for year, row in p.rows.items():
                 if year >= since:
                     setattr(row, flag, True)
@@ -522,11 +528,15 @@ def _enterprises_by_place_and_chain(ctx: Context) -> tuple[dict, dict]:
 def make_teachers(ctx: Context) -> None:
     """Teachers of each school at 18-25 students per teacher: 兼职 (at most 30 %, T18), titles, “双师型” with
     date and evidence (55-85 % of full-time teachers, T20), a few 教学名师 (T21) and 特岗 teachers (T19);
-    and their enterprise practice (企业实践) in local enterprises of the school's chains, 2021-2025."""
+    and their enterprise practice (企业实践) in local enterprises of the school's chains over the school
+    years of the SchoolMajor rows. Hiring years count back from the current school year; a teacher is
+    “双师型” from two years after hiring at the earliest, and never after ``as_of``."""
     rng = ctx.rng
     cat = catalog(ctx)
     names = NameMaker()
-    sizes = ctx.objects.get("school_size_2025", {})
+    sizes = ctx.objects.get("school_size", {})
+    current = ctx.current_year
+    years = list(ctx.major_years)
     programmes = ctx.objects.get("programmes", [])
     chains_of_school: dict[str, list] = defaultdict(list)
     for p in programmes:
@@ -553,23 +563,25 @@ def make_teachers(ctx: Context) -> None:
         serial: dict[str, int] = defaultdict(int)
         for n in range(count):
             part = n >= count - part_time
-            hired = rng.randint(1992, 2025) if not part else rng.randint(2019, 2025)
+            hired = rng.randint(current - 33, current) if not part else rng.randint(current - 6, current)
             prefix = f"JZ{hired}" if part else str(hired)
             serial[prefix] += 1
             staff_no = f"{prefix}{serial[prefix]:03d}"
             gender = Gender.FEMALE if rng.random() < 0.52 else Gender.MALE
             titles = N.TITLES["part_time" if part else ("college" if college else "secondary")]
             title = weighted(rng, titles)
-            if not part and hired >= 2022:
+            if not part and hired >= current - 3:
                 title = weighted(rng, (("junior", 70), ("none", 30)))
             dual = not part and rng.random() < dual_share
             dual_date = None
             evidence = ""
             if dual:
-                start = dt.date(max(hired + 2, 2013), 1, 1)
-                end = AS_OF - dt.timedelta(days=30)
+                start = dt.date(max(hired + 2, current - 12), 1, 1)
+                end = ctx.as_of - dt.timedelta(days=30)
                 dual_date = start + dt.timedelta(days=rng.randint(0, max(0, (end - start).days)))
                 evidence = rng.choice(N.DUAL_EVIDENCE).format(cert=rng.choice(certs))
+                if start > end:  # hired too recently to be recognized yet (drawn all the same: same stream)
+                    dual, dual_date, evidence = False, None, ""
             master = MasterLevel.NONE
             if not part and title in ("senior", "associate_senior", "intermediate"):
                 roll = rng.random()
@@ -582,7 +594,7 @@ def make_teachers(ctx: Context) -> None:
             special = (
                 county_school
                 and not part
-                and hired >= 2015
+                and hired >= current - 10
                 and rng.random() < N.SPECIAL_POST_RATE * 4
                 and title in ("junior", "none")
             )
@@ -602,9 +614,9 @@ def make_teachers(ctx: Context) -> None:
                 )
             )
             if not part and rng.random() < 0.4:
-                years = choose(rng, [y for y in YEARS if y >= hired], rng.choice([1, 1, 2, 3]))
+                visited = choose(rng, [y for y in years if y >= hired], rng.choice([1, 1, 2, 3]))
                 visits = []
-                for year in years:
+                for year in visited:
                     chain = rng.choice(chains)
                     pool = by_area.get((school.county_id, chain.code)) or by_chain.get(chain.code) or local
                     if not pool:
@@ -702,7 +714,8 @@ def _outcome_kind(rng, row: StudentRow, further: float) -> str:
 def make_students(ctx: Context) -> None:
     """Students and graduates (``Scale.students``), with 学号, name, gender and birth year (statistics only),
     hometown, grade and dates, status, skills, job preferences, consent and phone; no ID card number. The
-    ``demo-student`` account is linked to one final-year student of the demo school."""
+    ``demo-student`` account is linked to one final-year student of the demo school. Whoever's graduation
+    day is on or before ``as_of`` has graduated; final-year students graduate next (``next_graduation``)."""
     rng = ctx.rng
     cat = catalog(ctx)
     names = NameMaker()
@@ -710,14 +723,22 @@ def make_students(ctx: Context) -> None:
     programmes: list[Programme] = ctx.objects["programmes"]
     total = ctx.scale.students
     graduates_total = round(total * 0.28)
-    # Current students by cohort size; graduates by the actual graduates of 2021-2024.
-    current = [(p, g) for p in programmes if CURRENT in p.rows for g in p.enrolled_cohorts(CURRENT)]
-    current_counts = apportion(rng, [p.remaining(g, CURRENT) for p, g in current], total - graduates_total)
+    this_year = ctx.current_year
+    # Current students by cohort size (in the summer holiday without the class that has just graduated);
+    # graduates by the actual graduates of the school years that have ended.
+    current = [
+        (p, g)
+        for p in programmes
+        if this_year in p.rows
+        for g in p.enrolled_cohorts(this_year)
+        if g + p.years_of(g) >= ctx.next_graduation
+    ]
+    current_counts = apportion(rng, [p.remaining(g, this_year) for p, g in current], total - graduates_total)
     past = [
         (p, year, g)
         for p in programmes
-        for year in YEARS
-        if year < CURRENT and year in p.rows and p.rows[year].actual_graduates
+        for year in ctx.major_years
+        if ctx.graduated(year) and year in p.rows and p.rows[year].actual_graduates
         for g in p.final_cohorts(year)
         if p.remaining(g, year)
     ]
@@ -751,7 +772,7 @@ def make_students(ctx: Context) -> None:
         level = major.education_level
         duration = p.durations[entry]
         graduation = entry + DURATION_YEARS[duration]
-        final_year = not graduated and graduation == CURRENT + 1
+        final_year = not graduated and graduation == ctx.next_graduation
         seq[(school.code, entry, p.index)] += 1
         female = rng.random() < FEMALE_SHARE.get(p.key, 0.5)
         gender = Gender.FEMALE if female else Gender.MALE
@@ -775,7 +796,7 @@ def make_students(ctx: Context) -> None:
         elif rng.random() < 0.015:
             status = StudentStatus.DROPPED
         hometown = hometowns(rng, school)
-        years_in = (CURRENT - entry + 1) if not graduated else DURATION_YEARS[duration]
+        years_in = (this_year - entry + 1) if not graduated else DURATION_YEARS[duration]
         salary = None
         if rng.random() < 0.8:
             low, high = {"secondary": (3000, 5000), "associate": (3500, 6500)}.get(level, (4500, 8000))
@@ -803,8 +824,8 @@ def make_students(ctx: Context) -> None:
             birth_year=entry - _entry_age(rng, level, duration, school.school_type),
             hometown=hometown,
             grade=entry,
-            entry_date=dt.date(entry, 9, rng.randint(1, 10)),
-            expected_graduation=dt.date(graduation, 6, 30),
+            entry_date=min(dt.date(entry, 9, rng.randint(1, 10)), ctx.as_of),  # a new class still arriving
+            expected_graduation=dt.date(graduation, *GRADUATION_DAY),
             phone=mobile(rng),
             consent=weighted(rng, ((Consent.FULL, 50), (Consent.DEIDENTIFIED, 30), (Consent.NONE, 20))),
             status=status,
@@ -842,7 +863,7 @@ def make_students(ctx: Context) -> None:
 
     for (p, g), count in zip(current, current_counts, strict=True):
         for _ in range(count):
-            add(p, g, CURRENT, graduated=False)
+            add(p, g, this_year, graduated=False)
     for (p, year, g), count in zip(past, past_counts, strict=True):
         for _ in range(count):
             add(p, g, year, graduated=True)
@@ -932,7 +953,7 @@ class PositionRow:
     categories: list
     skills: list  # (skill, required)
     certificates: list  # (certificate, required)
-    campaign: str  # "current" (this spring), "past" (spring 2025) or "" (not public)
+    campaign: str  # "current" (around as_of), "past" (the last hiring season that is over) or "" (not public)
     taken: int = 0  # offers and hires
 
     @property
@@ -1014,18 +1035,24 @@ def _certificate(rng, cat: Catalog, name: str, education: str):
     return rng.choice(same or options)
 
 
-def _dates(rng, status: str, past: bool) -> dict:
-    """Publication, start and valid-until dates of a posting in a status (past: the spring 2025 hiring)."""
+def _dates(ctx: Context, rng, status: str, past: bool) -> dict:
+    """Publication, start and valid-until dates of a posting in a status. Past: the hiring season of the
+    latest graduation (from mid-February of that year, over by ``as_of``); otherwise around ``as_of``:
+    published ones valid on that day, expired ones not."""
+    as_of = ctx.as_of
     if past:
-        published = dt.date(2025, 2, 15) + dt.timedelta(days=rng.randint(0, 100))
+        season = ctx.last_graduation
+        published = dt.date(season, 2, 15) + dt.timedelta(days=rng.randint(0, 100))
         until = max(
-            published + dt.timedelta(days=30), dt.date(2025, 5, 31) + dt.timedelta(days=rng.randint(0, 120))
+            published + dt.timedelta(days=30),
+            dt.date(season, 5, 31) + dt.timedelta(days=rng.randint(0, 120)),
         )
-        start = min(until, dt.date(2025, 7, 1) + dt.timedelta(days=rng.randint(0, 20)))
+        until = min(until, as_of - dt.timedelta(days=1))  # seen in the summer holiday: closed by now
+        start = min(until, dt.date(season, 7, 1) + dt.timedelta(days=rng.randint(0, 20)))
         start = max(start, published)
         return {"published": published, "start": start, "until": until}
     if status == PositionStatus.EXPIRED:
-        until = AS_OF - dt.timedelta(days=rng.randint(1, 200))
+        until = as_of - dt.timedelta(days=rng.randint(1, 200))
         published = until - dt.timedelta(days=rng.randint(30, 150))
         return {
             "published": published,
@@ -1033,17 +1060,17 @@ def _dates(rng, status: str, past: bool) -> dict:
             "until": until,
         }
     if status in (PositionStatus.PUBLISHED, PositionStatus.CLOSED):
-        published = AS_OF - dt.timedelta(days=rng.randint(2, 140))
+        published = as_of - dt.timedelta(days=rng.randint(2, 140))
     else:
         published = None
     if rng.random() < 0.25:  # 长期招聘
-        until = AS_OF + dt.timedelta(days=rng.randint(240, 620))
+        until = as_of + dt.timedelta(days=rng.randint(240, 620))
     else:
-        until = AS_OF + dt.timedelta(days=rng.randint(25, 180))
-    created = published or (AS_OF - dt.timedelta(days=rng.randint(0, 30)))
-    start = max(created + dt.timedelta(days=rng.randint(10, 60)), AS_OF)
-    if rng.random() < 0.4:
-        start = max(start, dt.date(CURRENT + 1, 7, 1))
+        until = as_of + dt.timedelta(days=rng.randint(25, 180))
+    created = published or (as_of - dt.timedelta(days=rng.randint(0, 30)))
+    start = max(created + dt.timedelta(days=rng.randint(10, 60)), as_of)
+    if rng.random() < 0.4:  # from the next graduation on
+        start = max(start, dt.date(ctx.next_graduation, 7, 1))
     start = min(start, until)
     return {"published": published, "start": start, "until": until}
 
@@ -1052,8 +1079,9 @@ def make_positions(ctx: Context) -> None:
     """Postings (``Scale.positions``) spread over the enterprises by size: a job of the enterprise's chain (a
     general one now and then), with a text in the style of real postings (company, duties, requirements,
     schedule, benefits), wanted majors, required and bonus skills and certificates, minimum education,
-    headcount, salary by type and place, dates and a status. The spring 2025 postings (closed or expired)
-    are those the 2025 graduates were hired through."""
+    headcount, salary by type and place, dates and a status. The postings of the last hiring season that is
+    over (closed or expired; the spring before the latest graduation) are those its graduates were hired
+    through."""
     rng = ctx.rng
     cat = catalog(ctx)
     chain_of = chain_of_enterprise(ctx)
@@ -1106,11 +1134,15 @@ def make_positions(ctx: Context) -> None:
             title = rng.choice(job.titles)
             if position_type in P.TYPE_TITLES:
                 title = rng.choice(P.TYPE_TITLES[position_type]).format(title=title)
-            dates = _dates(rng, status, past)
+            dates = _dates(ctx, rng, status, past)
+            # One posting per enterprise, title and valid-until day: move the day, away from as_of (an
+            # expired posting stays expired, a published one stays valid).
             tries = 0
+            step = dt.timedelta(days=-1 if dates["until"] < ctx.as_of else 1)
             while (enterprise.credit_code, title, dates["until"]) in keys and tries < 20:
-                dates["until"] += dt.timedelta(days=1)
+                dates["until"] += step
                 tries += 1
+            dates["start"] = min(dates["start"], dates["until"])
             keys.add((enterprise.credit_code, title, dates["until"]))
             # Wanted majors: one to three families, the first one named like the job's first word
             # (数控 → 数控技术应用 / 数控技术) or exactly one of its words (市场营销) when the catalog has it.
@@ -1190,11 +1222,11 @@ def make_positions(ctx: Context) -> None:
                 PositionStatus.RETURNED,
             ):
                 published_at = at(dates["published"], rng.randint(8, 17), rng.choice([0, 15, 30, 45]))
-            created = (published_at or at(AS_OF, 9)) - dt.timedelta(
+            created = (published_at or at(ctx.as_of, 9)) - dt.timedelta(
                 days=rng.randint(1, 6), hours=rng.randint(0, 6)
             )
             if status in (PositionStatus.DRAFT, PositionStatus.SUBMITTED, PositionStatus.RETURNED):
-                created = at(AS_OF - dt.timedelta(days=rng.randint(1, 30)), rng.randint(8, 17))
+                created = at(ctx.as_of - dt.timedelta(days=rng.randint(1, 30)), rng.randint(8, 17))
             position = Position(
                 enterprise=enterprise,
                 title=title,
@@ -1374,9 +1406,10 @@ def outside_employer(rng) -> str:
 
 def make_outcomes(ctx: Context) -> None:
     """One outcome per graduate and graduation year: employed (in the city ~55-75 % per school, related to
-    the major ~62-82 %), 升学 (most 中职 graduates who go on: target T1), 参军, 自主创业 or 待就业. A third
-    or so of the 2025 graduates employed in the city were hired through a spring 2025 posting: their
-    outcome names that enterprise (source: hire record) and the application step records the hire."""
+    the major ~62-82 %), 升学 (most 中职 graduates who go on: target T1), 参军, 自主创业 or 待就业. Only
+    those whose graduation day is on or before ``as_of`` have one. A third or so of the latest graduates
+    (``last_graduation``) employed in the city were hired through a posting of that spring: their outcome
+    names that enterprise (source: hire record) and the application step records the hire."""
     rng = ctx.rng
     rows: list[StudentRow] = [r for r in ctx.objects["students"] if r.graduated]
     positions: list[PositionRow] = ctx.objects["positions"]
@@ -1402,7 +1435,7 @@ def make_outcomes(ctx: Context) -> None:
         if row.outcome == Outcome.EMPLOYED:
             if rng.random() < in_city_share[school] and local:
                 hired = None
-                if row.graduation == CURRENT and rng.random() < 0.4:
+                if row.graduation == ctx.last_graduation and rng.random() < 0.4:
                     fitting, _ = past.fitting(row)
                     fitting = [p for p in fitting if p.free > 0]
                     if fitting:
@@ -1516,10 +1549,11 @@ def _path(rng, final: str) -> list[str]:
 
 
 def make_applications(ctx: Context) -> None:
-    """Applications with their timelines: the spring 2025 hires of the outcome step (onboarded) and other
-    2025 graduates' unsuccessful applications; this spring, final-year students applying to published
-    postings that fit their major (one to four each), and some younger students to internships. Offers and
-    hires never exceed a posting's headcount."""
+    """Applications with their timelines: the hires of the outcome step (onboarded after the latest
+    graduation) and other latest graduates' unsuccessful applications in that spring; in the weeks before
+    ``as_of``, final-year students applying to published postings that fit their major (one to four each),
+    and some younger students to internships. Offers and hires never exceed a posting's headcount; nothing
+    happens on ``as_of`` or later."""
     rng = ctx.rng
     positions: list[PositionRow] = ctx.objects["positions"]
     students: list[StudentRow] = ctx.objects["students"]
@@ -1563,10 +1597,11 @@ def make_applications(ctx: Context) -> None:
         day = start
         events = []
         last = None
+        closing = at(end, 23, 59)  # several steps on the last day: still on that day
         for status in path:
             when = at(day, rng.randint(8, 20), rng.randint(0, 59))
             if last is not None and when <= last:  # two steps on one day: in order
-                when = last + dt.timedelta(minutes=rng.randint(20, 180))
+                when = min(last + dt.timedelta(minutes=rng.randint(20, 180)), closing)
             last = when
             note_options = EVENT_NOTES.get(status, ("",))
             then = day + dt.timedelta(days=rng.randint(2, 6))
@@ -1592,25 +1627,30 @@ def make_applications(ctx: Context) -> None:
         )
         timelines.append([(pr, row, *e) for e in events])
 
-    # Spring 2025: the hires the outcomes name, and applications that led nowhere.
+    # The spring of the latest graduation: the hires the outcomes name, and applications that led nowhere.
+    season = ctx.last_graduation
     for row, pr in hires:
         start = (
-            max(pr.position.published_at.date(), dt.date(2025, 3, 1))
+            max(pr.position.published_at.date(), dt.date(season, 3, 1))
             if pr.position.published_at
-            else dt.date(2025, 3, 10)
+            else dt.date(season, 3, 10)
         )
-        onboard = dt.date(row.graduation, 7, rng.randint(1, 15))
+        onboard = min(dt.date(row.graduation, 7, rng.randint(1, 15)), ctx.as_of - dt.timedelta(days=1))
         apply(row, pr, ApplicationStatus.ONBOARDED, start, dt.date(row.graduation, 6, 20), last_day=onboard)
     for row in students:
-        if row.graduated and row.graduation == CURRENT and rng.random() < 0.35:
+        if row.graduated and row.graduation == season and rng.random() < 0.35:
             fitting, _ = past.fitting(row)
             for pr in choose(rng, fitting, rng.choice([1, 1, 2])):
                 final = weighted(rng, ((ApplicationStatus.REJECTED, 70), (ApplicationStatus.WITHDRAWN, 30)))
-                start = pr.position.published_at.date() if pr.position.published_at else dt.date(2025, 3, 10)
+                published = pr.position.published_at
+                start = published.date() if published else dt.date(season, 3, 10)
                 apply(row, pr, final, start, pr.position.valid_until)
 
-    # This spring.
-    window_start = AS_OF - dt.timedelta(days=75)
+    # The weeks before as_of, up to the day before: the data shows the morning of as_of (by default today,
+    # so that nothing has happened later in the day yet).
+    as_of = ctx.as_of
+    eve = as_of - dt.timedelta(days=1)
+    window_start = as_of - dt.timedelta(days=75)
     for row in students:
         student = row.student
         if row.graduated or student.status == StudentStatus.DROPPED:
@@ -1623,7 +1663,7 @@ def make_applications(ctx: Context) -> None:
             count = 3 if is_demo else weighted(rng, ((1, 40), (2, 30), (3, 20), (4, 10)))
             if is_demo and anchor_rows:
                 fitting = anchor_rows[:2] + fitting
-        elif CURRENT - student.grade >= 1 and rng.random() < 0.12:
+        elif ctx.current_year - student.grade >= 1 and rng.random() < 0.12:
             fitting, _ = current.fitting(row)
             fitting = [p for p in fitting if p.position.position_type != PositionType.FULL_TIME]
             count = 1
@@ -1650,7 +1690,7 @@ def make_applications(ctx: Context) -> None:
                     hired = True
             published = pr.position.published_at.date() if pr.position.published_at else window_start
             start = max(published, window_start) + dt.timedelta(days=rng.randint(0, 20))
-            apply(row, pr, final, min(start, AS_OF), AS_OF)
+            apply(row, pr, final, min(start, eve), eve)
 
     ctx.bulk_create(Application, applications, desc="求职申请", keep_timestamps=("created_at", "updated_at"))
     anchor_hr = hr if hr is not None and hr.enterprise_id else None
