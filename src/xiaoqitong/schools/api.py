@@ -5,8 +5,9 @@ and each retrieve of one student is recorded like a view of the detail page."""
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import extend_schema_field
-from rest_framework import serializers
+from drf_spectacular.utils import extend_schema, extend_schema_field
+from rest_framework import permissions, serializers, status
+from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
 
@@ -282,6 +283,18 @@ class SchoolMajorViewSet(ObjectViewSet):
     prefetch_related = ("chains",)
 
 
+class AccountRequestSerializer(serializers.Serializer):
+    username = serializers.CharField(
+        required=False, allow_blank=True, max_length=150, help_text=_("新账号的用户名；默认为学号")
+    )
+
+
+class AccountSerializer(serializers.Serializer):
+    username = serializers.CharField(help_text=_("用户名"))
+    password = serializers.CharField(help_text=_("初始密码：只在本次响应中出现"))
+    created = serializers.BooleanField(help_text=_("是否新开通（否：已有账号，密码已重置）"))
+
+
 class StudentViewSet(ObjectViewSet):
     model = Student
     serializer_class = StudentSerializer
@@ -312,6 +325,22 @@ class StudentViewSet(ObjectViewSet):
         access = selectors.student_access(request.user, student)
         services.student_profile_view(actor=request.user, student=student, access=access)
         return Response(self.get_serializer(student).data)
+
+    @extend_schema(request=AccountRequestSerializer, responses=AccountSerializer)
+    @action(detail=True, methods=["post"], permission_classes=[permissions.IsAuthenticated])
+    def account(self, request, pk=None):
+        """The school administrator opens the student's login (201) or, if it has one, gives it a new
+        initial password (200). The password is in this response only."""
+        student = self.get_object()
+        payload = AccountRequestSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        user, password, created = services.student_account_open(
+            actor=request.user, student=student, username=payload.validated_data.get("username", "")
+        )
+        data = {"username": user.username, "password": password, "created": created}
+        return Response(
+            AccountSerializer(data).data, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK
+        )
 
 
 class TeacherViewSet(ObjectViewSet):

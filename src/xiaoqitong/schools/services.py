@@ -1,13 +1,17 @@
 """Writes on students that carry rules beyond plain CRUD: skills with levels and the ID card number (kept
 only as a keyed hash). School majors, teachers and their practice use the core's generic services.
 
+Student accounts: a school administrator opens a student's login (or gives it a new initial password).
+
 Also the one read that is recorded: viewing a student's full profile (PIPL, DESIGN rule 4).
 """
 
+import secrets
 from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from xiaoqitong.core import audit, search
 from xiaoqitong.core import services as core_services
@@ -126,3 +130,95 @@ def student_profile_view(*, actor, student: Student, access: str) -> None:
         instance=student,
         changes={"access": access},
     )
+
+
+# --- student accounts -------------------------------------------------------------------------------------
+# No 0/O, 1/l/I: an initial password is read off a screen or a printed list.
+_PASSWORD_ALPHABET = "abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # noqa: S105 (characters)
+
+
+def initial_password(length: int = 12) -> str:
+    """A random password with letters and digits (passes the password validators)."""
+    while True:
+        password = "".join(secrets.choice(_PASSWORD_ALPHABET) for _ in range(length))
+        if any(c.isdigit() for c in password) and any(c.isalpha() for c in password):
+            return password
+
+
+def may_manage_account(actor, student: Student) -> bool:
+    """Whether ``actor`` opens and resets ``student``'s login: who may change the student's record,
+    including its account field (the school's administrator; not the student)."""
+    from xiaoqitong.core.policy import policy_for
+
+    if actor is None or not actor.is_authenticated:
+        return False
+    if "user" in policy_for(Student).locked_fields(actor):
+        return False
+    return Student.objects.restrict(actor, "change").filter(pk=student.pk).exists()
+
+
+def _free_username(student: Student) -> str:
+    from xiaoqitong.orgs.models import User
+
+    for candidate in (student.student_no, f"{student.school.code}-{student.student_no}"):
+        if not User.objects.filter(username__iexact=candidate).exists():
+            return candidate
+    raise ValidationError({"username": _("用户名“%(name)s”已被占用，请另填一个。") % {"name": candidate}})
+
+
+@transaction.atomic
+def student_account_open(*, actor, student: Student, username: str = "") -> tuple[Any, str, bool]:
+    """Open ``student``'s login, or give the existing one a new initial password.
+
+    Returns ``(user, initial password, created)``. The password is returned once, to be handed to the
+    student, and never stored in the clear or audited. A new account's username is ``username``, else the
+    学号, else 学校代码-学号 when the 学号 is taken."""
+    from xiaoqitong.orgs import services as org_services
+    from xiaoqitong.orgs.choices import Role
+    from xiaoqitong.orgs.models import User
+
+    student = Student.objects.select_for_update().select_related("school", "user").get(pk=student.pk)
+    if not may_manage_account(actor, student):
+        raise PermissionDenied(_("只有本校管理员可以为学生开通账号或重置密码。"))
+    password = initial_password()
+    user = student.user
+    if user is not None:
+        if user.role != Role.STUDENT:
+            raise ValidationError(
+                {"user": _("该学生档案关联的账号“%(name)s”不是学生账号，不能在此重置密码。") % {"name": user}}
+            )
+        user = User.objects.select_for_update().get(pk=user.pk)
+        user.set_password(password)
+        user.is_active = True
+        user.save(update_fields=["password", "is_active"])
+        audit.record(
+            actor=actor,
+            action=AuditAction.UPDATE,
+            verb="student_account_reset",
+            instance=student,
+            changes={"password": ["***", "***"]},
+        )
+        return user, password, False
+    username = (username or "").strip()
+    if username and User.objects.filter(username__iexact=username).exists():
+        raise ValidationError({"username": _("用户名“%(name)s”已被占用，请另填一个。") % {"name": username}})
+    user = org_services.user_create(
+        actor=actor,
+        data={
+            "username": username or _free_username(student),
+            "password": password,
+            "role": Role.STUDENT,
+            "display_name": student.name,
+            "school": student.school,
+        },
+    )
+    Student.objects.filter(pk=student.pk).update(user=user)
+    student.user = user
+    audit.record(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        verb="student_account_open",
+        instance=student,
+        changes={"user": [None, user.pk]},
+    )
+    return user, password, True

@@ -5,9 +5,12 @@ the student only where the viewer may know the name, and records each view (PIPL
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import redirect, render
+from django.core.exceptions import ValidationError
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
 
 from xiaoqitong.core.policy import can
 from xiaoqitong.core.views import ModelViews, ObjectDetailView
@@ -46,8 +49,31 @@ class StudentDetailView(ObjectDetailView):
                 can_change=can_change,
                 can_delete=can(request.user, "delete", student),
                 can_history=can_change,
+                can_account=services.may_manage_account(request.user, student),
             ),
         )
+
+
+@never_cache
+@require_POST
+@login_required
+def student_account(request, pk):
+    """“开通账号” / “重置密码”: the new initial password is shown once, on this page only (never in a
+    message, a log or the audit trail)."""
+    student = get_object_or_404(Student.objects.restrict(request.user), pk=pk)
+    try:
+        user, password, created = services.student_account_open(
+            actor=request.user, student=student, username=request.POST.get("username", "")
+        )
+    except ValidationError as exc:
+        for text in exc.messages:
+            messages.error(request, text)
+        return redirect(student.get_absolute_url())
+    return render(
+        request,
+        "schools/student_account.html",
+        {"student": student, "account": user, "password": password, "created": created},
+    )
 
 
 class StudentViews(ModelViews):
@@ -78,6 +104,7 @@ class StudentViews(ModelViews):
         detail = type("StudentViewsDetail", (StudentDetailView,), {"config": cls}).as_view()
         return [
             path(f"{prefix}/me/", my_profile, name="student_me"),
+            path(f"{prefix}/<int:pk>/account/", student_account, name="student_account"),
             *_with_view(super().urls(prefix, namespace), "student_detail", detail),
         ]
 
