@@ -1,6 +1,7 @@
 """Bulk import through the API: upload, poll, confirm; the same checks as the pages."""
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from rest_framework.test import APIClient
 
 from xiaoqitong.core.testing import csv_upload
@@ -65,3 +66,17 @@ def test_refusals():
         "/api/v1/core/import-jobs/", {"target": "orgs.School", "file": csv_upload(ROWS)}, format="multipart"
     ).data["id"]
     assert api.get(f"/api/v1/core/import-jobs/{job_id}/").status_code == 404  # another person's job
+
+
+def test_an_unfilled_template_is_refused_not_valid(django_capture_on_commit_callbacks):
+    api = APIClient()
+    api.force_authenticate(UserFactory(is_superuser=True))
+    template = api.get("/api/v1/core/import-jobs/template/", {"target": "orgs.School"}).content
+    upload = SimpleUploadedFile("学校导入模板.xlsx", template)
+    with django_capture_on_commit_callbacks(execute=True):
+        job = api.post(
+            "/api/v1/core/import-jobs/", {"target": "orgs.School", "file": upload}, format="multipart"
+        )
+    job = api.get(f"/api/v1/core/import-jobs/{job.data['id']}/").data
+    assert job["status"] == "invalid"
+    assert "没有数据行" in job["errors"][0]["message"]

@@ -3,7 +3,10 @@
 from django.apps import apps
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
+from django.http import HttpResponse
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import exceptions, mixins, parsers, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -163,6 +166,19 @@ class ImportJobSerializer(serializers.ModelSerializer):
         ]
 
 
+class ImportColumnSerializer(serializers.Serializer):
+    header = serializers.CharField(help_text=_("列名"))
+    required = serializers.BooleanField(help_text=_("是否必填"))
+    hint = serializers.CharField(help_text=_("填写要求"))
+
+
+class ImportTargetSerializer(serializers.Serializer):
+    target = serializers.CharField(help_text=_("导入对象（上传时的 target）"))
+    name = serializers.CharField(help_text=_("名称"))
+    columns = ImportColumnSerializer(many=True)
+    template = serializers.URLField(help_text=_("模板下载地址（加 &filetype=csv 下载 CSV）"))
+
+
 class ImportJobViewSet(viewsets.GenericViewSet, mixins.ListModelMixin, mixins.RetrieveModelMixin):
     """Bulk import through the API: POST a file with its ``target``; the job validates in the background
     (poll ``GET …/<id>/``); when its status is ``valid``, POST ``…/<id>/confirm/`` to commit it."""
@@ -178,11 +194,7 @@ class ImportJobViewSet(viewsets.GenericViewSet, mixins.ListModelMixin, mixins.Re
     def create(self, request):
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        try:
-            model = apps.get_model(serializer.validated_data["target"])
-            resource_for(model)
-        except (LookupError, ValueError):
-            raise exceptions.ValidationError({"target": [_("不能导入的对象类型。")]}) from None
+        model = self._target(serializer.validated_data["target"])
         try:
             job = services.import_job_create(
                 actor=request.user, model=model, upload=serializer.validated_data["file"]
@@ -190,6 +202,75 @@ class ImportJobViewSet(viewsets.GenericViewSet, mixins.ListModelMixin, mixins.Re
         except DjangoValidationError as exc:
             raise _to_drf(exc) from exc
         return Response(self.get_serializer(job).data, status=status.HTTP_201_CREATED)
+
+    def _target(self, label: str):
+        """The model an import ``target`` names, refused in Chinese with the valid targets listed."""
+        from .import_templates import importable_models
+
+        try:
+            model = apps.get_model(label)
+            resource_for(model)
+        except (LookupError, ValueError):
+            options = "、".join(m._meta.label for m in importable_models())
+            message = _("不能导入的对象类型“%(target)s”，可选：%(options)s") % {
+                "target": label,
+                "options": options,
+            }
+            raise exceptions.ValidationError({"target": [message]}) from None
+        return model
+
+    @extend_schema(responses=ImportTargetSerializer(many=True))
+    @action(detail=False, methods=["get"])
+    def targets(self, request):
+        """What the user may import: each target with its columns (required or not, what each accepts) and
+        the address of its template."""
+        from . import import_templates
+        from .import_templates import importable_models
+        from .policy import policy_for
+
+        out = []
+        for model in importable_models():
+            if not policy_for(model).allows(request.user, "import"):
+                continue
+            columns = import_templates.columns(resource_for(model)())
+            out.append(
+                {
+                    "target": model._meta.label,
+                    "name": str(model._meta.verbose_name),
+                    "columns": [
+                        {"header": c.header, "required": c.required, "hint": c.hint} for c in columns
+                    ],
+                    "template": request.build_absolute_uri(
+                        f"{request.path.rsplit('targets/', 1)[0]}template/?target={model._meta.label}"
+                    ),
+                }
+            )
+        return Response(ImportTargetSerializer(out, many=True).data)
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("target", str, required=True, description=_("导入对象，如 schools.Student")),
+            OpenApiParameter("filetype", str, enum=["xlsx", "csv"], description=_("默认 xlsx")),
+        ],
+        responses={(200, "application/octet-stream"): OpenApiTypes.BINARY},
+    )
+    @action(detail=False, methods=["get"])
+    def template(self, request):
+        """The template file of a target (xlsx with a “填写说明” sheet, or csv)."""
+        from . import import_templates
+        from .policy import policy_for
+
+        model = self._target(request.query_params.get("target", ""))
+        if not policy_for(model).allows(request.user, "import"):
+            raise exceptions.PermissionDenied(_("您没有导入此类数据的权限。"))
+        # not ``format``: DRF reads that parameter to choose a renderer
+        fmt = request.query_params.get("filetype", "xlsx")
+        if fmt not in import_templates.FORMATS:
+            raise exceptions.ValidationError({"filetype": [_("模板格式应为 xlsx 或 csv。")]})
+        body, name = import_templates.template_bytes(model, fmt)
+        response = HttpResponse(body, content_type="application/octet-stream")
+        response["Content-Disposition"] = import_templates.content_disposition(name)
+        return response
 
     @action(detail=True, methods=["post"])
     def confirm(self, request, pk=None):

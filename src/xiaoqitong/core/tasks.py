@@ -54,6 +54,10 @@ def import_job_run(job_id: int, commit: bool = False) -> str:
     except ImportFileError as exc:
         _finish(job, ImportJob.Status.INVALID, errors=[{"row": "", "column": "", "message": str(exc)}])
         return ImportJob.Status.INVALID
+    if not len(data):  # headers only: an unfilled template
+        message = _("文件只有列名，没有数据行：请从第二行起填写要导入的数据。")
+        _finish(job, ImportJob.Status.INVALID, errors=[{"row": "", "column": "", "message": message}])
+        return ImportJob.Status.INVALID
     ImportJob.objects.filter(pk=job.pk).update(total_rows=len(data))
     try:
         with transaction.atomic():

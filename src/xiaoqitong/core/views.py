@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django_tables2 import RequestConfig
 
-from . import services
+from . import import_templates, services
 from .forms import ImportForm
 from .imports import export_response, resource_for
 from .models import AuditLog, ImportJob
@@ -179,21 +179,18 @@ class ObjectImportView(ObjectView):
     def get(self, request):
         self.require("import")
         if request.GET.get("template"):
-            resource = resource_for(self.model)()
-            data = resource.template()
-            fmt = request.GET["template"]
-            body = data.export("xlsx") if fmt == "xlsx" else ("\ufeff" + data.export("csv")).encode()
+            fmt = "xlsx" if request.GET["template"] == "xlsx" else "csv"
+            body, name = import_templates.template_bytes(self.model, fmt)
             response = HttpResponse(body, content_type="application/octet-stream")
-            from urllib.parse import quote
-
-            name = quote(f"{self.model._meta.verbose_name}导入模板.{'xlsx' if fmt == 'xlsx' else 'csv'}")
-            response["Content-Disposition"] = f"attachment; filename*=UTF-8''{name}"
+            response["Content-Disposition"] = import_templates.content_disposition(name)
             return response
         jobs = ImportJob.objects.filter(created_by=request.user, target=self.model._meta.label)[:10]
         return render(
             request,
             "core/import.html",
-            self.context(form=ImportForm(), jobs=jobs, headers=resource_for(self.model)().headers()),
+            self.context(
+                form=ImportForm(), jobs=jobs, columns=import_templates.columns(resource_for(self.model)())
+            ),
         )
 
     def post(self, request):
@@ -211,7 +208,7 @@ class ObjectImportView(ObjectView):
         return render(
             request,
             "core/import.html",
-            self.context(form=form, jobs=jobs, headers=resource_for(self.model)().headers()),
+            self.context(form=form, jobs=jobs, columns=import_templates.columns(resource_for(self.model)())),
             status=400,
         )
 
