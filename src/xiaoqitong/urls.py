@@ -47,3 +47,6 @@ urlpatterns = [
     path("api/v1/docs/", SpectacularSwaggerView.as_view(url_name="api_schema"), name="api_docs"),
     path("api/v1/", include(_api_patterns())),
 ]
+
+handler404 = "xiaoqitong.core.pages.page_not_found"
+handler500 = "xiaoqitong.core.pages.server_error"

@@ -75,3 +75,21 @@ def test_schema_and_docs_served_offline(client):
 
 def test_schema_needs_login():
     assert APIClient().get("/api/v1/schema/").status_code in (401, 403)
+
+
+@pytest.mark.django_db
+def test_api_errors_outside_views_are_json(client, rf):
+    """A path no route matches, or a crash outside DRF, answers JSON under /api/ and a page elsewhere."""
+    from django.http import Http404
+
+    from xiaoqitong.core import pages
+
+    response = client.get("/api/v1/no-such-thing/")
+    assert response.status_code == 404 and response["Content-Type"] == "application/json"
+    assert "未找到" in response.json()["detail"]
+    assert "text/html" in client.get("/no-such-page/")["Content-Type"]
+    crash = pages.server_error(rf.get("/api/v1/schools/students/"))
+    assert crash.status_code == 500 and crash["Content-Type"] == "application/json"
+    assert "服务器内部错误" in crash.content.decode()
+    assert "text/html" in pages.server_error(rf.get("/schools/students/"))["Content-Type"]
+    assert pages.page_not_found(rf.get("/orgs/x/"), Http404()).status_code == 404

@@ -126,3 +126,30 @@ def healthz(request):
         },
         status=status,
     )
+
+
+# --- error pages ---------------------------------------------------------------------------------------
+# Under /api/ an error is JSON, as DRF answers inside its views: a client never has to parse an HTML page
+# (a path no route matches, or an error outside a view).
+def _is_api(request) -> bool:
+    return request.path.startswith("/api/")
+
+
+def _json_error(detail: str, status: int) -> JsonResponse:
+    return JsonResponse({"detail": detail}, status=status, json_dumps_params={"ensure_ascii": False})
+
+
+def page_not_found(request, exception):
+    from django.views import defaults
+
+    if _is_api(request):
+        return _json_error(_("未找到。请检查地址，接口列表见 /api/v1/docs/。"), 404)
+    return defaults.page_not_found(request, exception)
+
+
+def server_error(request):
+    from django.views import defaults
+
+    if _is_api(request):
+        return _json_error(_("服务器内部错误，已记录。请稍后重试或联系平台管理员。"), 500)
+    return defaults.server_error(request)
