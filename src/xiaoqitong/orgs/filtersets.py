@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from xiaoqitong.core.filters import YesNoFilter
 from xiaoqitong.core.search import SearchFilter
-from xiaoqitong.reference.models import IndustryChain, Region
+from xiaoqitong.reference.models import IndustryChain, work_areas
 
 from .choices import DepartmentKind, EnterpriseSize, InstitutionKind, Ownership, Role, SchoolType
 from .models import Department, Enterprise, ResearchInstitution, School, SchoolEnrolment, User
@@ -26,7 +26,7 @@ class CountyFilter(django_filters.ModelChoiceFilter):
     """County-level unit or park, by code (``?county=431002``); a city code covers all its counties."""
 
     def __init__(self, **kwargs):
-        kwargs.setdefault("queryset", Region.objects.filter(level__in=["county", "park"]).order_by("code"))
+        kwargs.setdefault("queryset", work_areas())
         kwargs.setdefault("to_field_name", "code")
         kwargs.setdefault("label", _("县市区"))
         super().__init__(**kwargs)

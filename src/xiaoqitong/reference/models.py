@@ -22,6 +22,25 @@ class CatalogModel(BaseModel):
         return reverse(f"reference:{self._meta.model_name}_detail", kwargs={"pk": self.pk})
 
 
+def work_areas() -> models.QuerySet:
+    """County-level units and parks, where people work and live: the platform's own city first (its
+    counties, then its parks), then the rest of the country by code. For the selects of forms and filters,
+    where the city's 11 counties would otherwise sit among nearly 3,000."""
+    from django.conf import settings
+
+    prefix = settings.XQT_CITY_CODE[:4]
+    local = models.Case(
+        models.When(code__startswith=prefix, then=models.Value(0)),
+        default=models.Value(1),
+        output_field=models.IntegerField(),
+    )
+    return (
+        Region.objects.filter(level__in=["county", "park"])
+        .alias(local=local)
+        .order_by("local", "level", "code")
+    )
+
+
 class Region(CatalogModel):
     """A division (统计用区划代码) or a park that the city treats as an area of its own."""
 

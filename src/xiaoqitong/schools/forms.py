@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from xiaoqitong.core.forms import BaseModelForm
 from xiaoqitong.orgs.choices import Role
 from xiaoqitong.orgs.models import Enterprise, School
-from xiaoqitong.reference.models import Major, Region
+from xiaoqitong.reference.models import Major, work_areas
 
 from . import validators
 from .choices import PositionType
@@ -12,7 +12,7 @@ from .models import LEVELS_BY_SCHOOL_TYPE, SchoolMajor, Student, Teacher, Teache
 
 
 def _areas():
-    return Region.objects.filter(level__in=["county", "park"]).order_by("code")
+    return work_areas()
 
 
 def _own_schools(user):
