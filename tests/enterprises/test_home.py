@@ -49,6 +49,7 @@ def test_government_counters():
     PublishedPositionFactory()
     html = home(officer)
     assert counter(html, "待审核岗位") == "2"
+    assert 'href="/enterprises/positions/?status=submitted"' in html  # the list the number counts
     assert counter(html, "全市在招岗位") == "1"
     assert "/enterprises/graduate-outcomes/" in html and "/enterprises/applications/" not in html
 
@@ -60,3 +61,17 @@ def test_student_counters():
     html = home(user)
     assert counter(html, "我的申请") == "1"
     assert "收到申请" not in html and "待审核岗位" not in html
+
+
+def test_the_history_link_only_for_those_who_may_open_it():
+    published = PublishedPositionFactory()
+    draft = PositionFactory(enterprise=published.enterprise)
+    student = student_account(StudentFactory())
+    hr = user_with_role(Role.ENTERPRISE_HR, enterprise=published.enterprise)  # changes its drafts
+    for user, position, shown in ((student, published, False), (hr, draft, True)):
+        client = Client()
+        client.force_login(user)
+        html = client.get(position.get_absolute_url()).content.decode()
+        assert ("变更历史" in html) is shown, user.role
+        history = client.get(f"{position.get_absolute_url()}history/")
+        assert (history.status_code == 200) is shown, user.role

@@ -32,6 +32,7 @@ class Counter:
     url_name: str = ""
     icon: str = "bar-chart"
     order: int = 100
+    query: str = ""  # appended to the link, e.g. "status=submitted": the list the number counts
 
 
 # Menu groups, in display order (translated when shown).
@@ -83,6 +84,8 @@ def counters_for(user) -> list[dict]:
             continue
         try:
             url = reverse(c.url_name) if c.url_name else ""
+            if url and c.query:
+                url = f"{url}?{c.query}"
         except NoReverseMatch:
             url = ""
         out.append({"label": c.label, "value": c.count(user), "url": url, "icon": c.icon})

@@ -15,8 +15,9 @@ def positions_expire() -> int:
 
 
 # Every day shortly after midnight (settings.CELERY_TIMEZONE, the city's time): a posting valid until a day
-# is open all that day. ``celery -A xiaoqitong beat`` runs the schedule; the worker of ``xiaoqitong demo``
-# does not, so deployments start beat beside their worker (or run ``xiaoqitong expire_positions`` by cron).
+# is open all that day. ``celery -A xiaoqitong beat`` runs the schedule (the worker of ``xiaoqitong demo``
+# runs it embedded); deployments start beat beside their worker, or run ``xiaoqitong expire_positions``
+# by cron.
 app.conf.beat_schedule = {
     **(app.conf.beat_schedule or {}),
     "enterprises.positions_expire": {
