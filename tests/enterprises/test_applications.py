@@ -86,6 +86,47 @@ def test_who_may_apply(position):
         services.application_create(actor=dropped_user, position=position)
 
 
+def fill(hr, position):
+    """Offers up to the position's headcount."""
+    for _ in range(position.headcount):
+        _student, user = new_student()
+        advance(hr, services.application_create(actor=user, position=position), "offered")
+
+
+def test_a_full_posting_takes_no_more_applications(hr, position):
+    fill(hr, position)
+    _student, user = new_student()
+    with pytest.raises(ValidationError) as excinfo:
+        services.application_create(actor=user, position=position)
+    assert "名额已满" in excinfo.value.message_dict["position"][0]
+    # The page says so in place of the apply form; the list marks it.
+    html = client_for(user).get(PositionViews.url_for("detail", position)).content.decode()
+    assert "名额已满" in html
+    assert f"/enterprises/positions/{position.pk}/apply/" not in html and "投递简历" not in html
+    html = client_for(user).get(PositionViews.url_for("list")).content.decode()
+    assert html.count("data-full") == 1 and "名额已满" in html
+    response = client_for(user).post(f"/enterprises/positions/{position.pk}/apply/", follow=True)
+    assert "名额已满" in response.content.decode()
+    api = APIClient()
+    api.force_authenticate(user)
+    response = api.post(f"/api/v1/enterprises/positions/{position.pk}/apply/", {})
+    assert response.status_code == 400 and "名额已满" in str(response.data["position"])
+    assert Application.objects.filter(position=position).count() == position.headcount
+
+
+def test_an_unlinked_student_is_told_why_there_is_no_apply_form(position):
+    user = user_with_role(Role.STUDENT)  # a student account with no student record
+    html = client_for(user).get(PositionViews.url_for("detail", position)).content.decode()
+    assert "您的账号尚未关联学生档案" in html
+    assert "投递简历" not in html and f"/enterprises/positions/{position.pk}/apply/" not in html
+    # A linked student gets the form; other roles get neither.
+    _student, linked = new_student()
+    html = client_for(linked).get(PositionViews.url_for("detail", position)).content.decode()
+    assert "投递简历" in html and "尚未关联学生档案" not in html
+    html = client_for(user_with_role(Role.TEACHER)).get(PositionViews.url_for("detail", position))
+    assert "尚未关联学生档案" not in html.content.decode()
+
+
 # --- the pipeline -------------------------------------------------------------------------------------------
 def test_the_pipeline_and_its_timeline(hr, position):
     _student, user = new_student()
@@ -212,6 +253,9 @@ def test_apply_and_advance_on_the_pages(hr, position):
     html = client_for(user).get(ApplicationViews.url_for("detail", application)).content.decode()
     assert "周三面试" in html and "面试" in html  # the student sees the timeline
     assert 'value="withdrawn"' in html and 'value="offered"' not in html
+    # The student withdraws with one confirmed button, not the status list.
+    assert "撤回申请" in html and "return confirm(" in html
+    assert 'name="to_status" class="form-select"' not in html
     # A refusal is explained, nothing changes.
     response = client_for(hr).post(
         f"/enterprises/applications/{application.pk}/advance/", {"to_status": "onboarded"}, follow=True
@@ -275,7 +319,11 @@ def test_hiring_up_to_headcount_through_the_api(hr):
         == 200
     )
     response = hr_api.post(f"/api/v1/enterprises/applications/{ids[1]}/advance/", {"to_status": "offered"})
-    assert response.status_code == 400 and "名额已满" in response.data["status"][0]
+    # The error is keyed by the request's field (``to_status``).
+    assert response.status_code == 400 and set(response.data) == {"to_status"}
+    assert "名额已满" in response.data["to_status"][0]
+    response = hr_api.post(f"/api/v1/enterprises/applications/{ids[1]}/advance/", {"to_status": "onboarded"})
+    assert response.status_code == 400 and "不能变为" in response.data["to_status"][0]
     assert hr_api.get(f"/api/v1/enterprises/positions/{position.pk}/").data["taken"] == 1
 
 
@@ -290,3 +338,52 @@ def test_an_enterprise_sees_its_applicants_in_full(hr, position):
 def test_factory_applications_count_for_the_student(position):
     application = ApplicationFactory(position=position)
     assert Position.objects.filter(applications=application).exists()
+
+
+def test_the_student_withdraws_with_one_confirmed_button(hr, position):
+    _student, user = new_student()
+    application = services.application_create(actor=user, position=position)
+    html = client_for(user).get(ApplicationViews.url_for("detail", application)).content.decode()
+    form = html[html.index("撤回申请") - 1200 : html.index("撤回申请")]
+    form = form[form.rindex("<form") :]
+    assert "return confirm(" in form and "确定撤回这份申请吗" in form
+    assert '<input type="hidden" name="to_status" value="withdrawn">' in form
+    assert "<select" not in html and "变更为" not in html
+    response = client_for(user).post(
+        f"/enterprises/applications/{application.pk}/advance/", {"to_status": "withdrawn"}
+    )
+    assert response.status_code == 302
+    application.refresh_from_db()
+    assert application.status == "withdrawn"
+    html = client_for(user).get(ApplicationViews.url_for("detail", application)).content.decode()
+    assert "撤回申请" not in html and "不能对这份申请做进一步操作" in html
+    # HR keeps the status list, without the student's withdrawal.
+    _student, other = new_student()
+    application = services.application_create(actor=other, position=position)
+    html = client_for(hr).get(ApplicationViews.url_for("detail", application)).content.decode()
+    assert "<select" in html and "撤回申请" not in html
+
+
+def test_hr_is_not_offered_to_hire_beyond_the_headcount(hr, position):
+    _student, user = new_student()
+    waiting = services.application_create(actor=user, position=position)
+    html = client_for(hr).get(ApplicationViews.url_for("detail", waiting)).content.decode()
+    assert 'value="offered"' in html
+    fill(hr, position)
+    html = client_for(hr).get(ApplicationViews.url_for("detail", waiting)).content.decode()
+    assert 'value="offered"' not in html and "名额已满" in html
+    assert 'value="interview"' in html and 'value="rejected"' in html
+    # An offered application still offers onboarding.
+    offered = Application.objects.filter(position=position, status="offered").first()
+    html = client_for(hr).get(ApplicationViews.url_for("detail", offered)).content.decode()
+    assert 'value="onboarded"' in html
+
+
+def test_the_list_reads_one_date_format(hr, position):
+    _student, user = new_student()
+    application = services.application_create(actor=user, position=position)
+    when = dt.datetime(2027, 3, 31, 9, 30, tzinfo=dt.UTC)
+    Application.objects.filter(pk=application.pk).update(created_at=when, updated_at=when)
+    html = client_for(hr).get(ApplicationViews.url_for("list")).content.decode()
+    assert html.count("2027-03-31 17:30") == 2  # 投递时间 and 更新时间, Asia/Shanghai
+    assert "2027年3月31日" not in html

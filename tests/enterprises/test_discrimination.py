@@ -12,9 +12,9 @@ REFUSED = [
     ("招聘数控车床操作工 5 名，限男性，能适应两班倒，月薪 5000-7000 元。", "限男性", "gender"),
     ("前台文员：女士优先，形象好，会使用办公软件。", "女士优先", "gender"),
     ("仓库管理员，仅限男性，要求有叉车证。", "仅限男性", "gender"),
-    ("性别：男；学历：中专及以上；工作地点：郴州高新区。", "性别:男", "gender"),
+    ("性别：男；学历：中专及以上；工作地点：郴州高新区。", "性别：男", "gender"),
     ("招聘女前台 2 名，负责来访接待。", "女前台", "gender"),
-    ("质检员（女），细心负责，有电子厂经验者优先。", "(女)", "gender"),
+    ("质检员（女），细心负责，有电子厂经验者优先。", "（女）", "gender"),
     ("电工学徒，要求男性，持低压电工证。", "要求男性", "gender"),
     ("财务助理：已婚已育优先，工作稳定。", "已婚已育", "marriage"),
     ("行政专员：未婚，三年内不得生育。", "未婚", "marriage"),
@@ -29,6 +29,19 @@ REFUSED = [
     ("装配工：身体健康，四肢健全，无残疾。", "四肢健全", "disability"),
     ("销售代表：无宗教信仰。", "无宗教信仰", "religion"),
     ("礼仪接待：五官端正，形象气质佳。", "五官端正", "appearance"),
+    # Found by the tester of issue 3 (the words are quoted as written, full-width letters included).
+    ("保安员：仅限郴州户口，退伍军人优先。", "仅限郴州户口", "hukou"),
+    ("营业员须为郴州户籍，高中以上学历。", "须为郴州户籍", "hukou"),
+    ("普工：湖南籍，能吃苦耐劳。", "湖南籍", "hukou"),
+    ("仓库管理员：郴州籍优先。", "郴州籍", "hukou"),
+    ("送货司机：本地籍，熟悉市区道路。", "本地籍", "hukou"),
+    ("收银员：有孕勿扰。", "有孕勿扰", "marriage"),
+    ("保安：身高170以上男性。", "男性", "gender"),
+    ("装卸工：男生优先，包食宿。", "男生优先", "gender"),
+    ("搬运工：限男生。", "限男生", "gender"),
+    ("物流分拣，只招男。", "只招男", "gender"),
+    ("前台接待：仅限女。", "仅限女", "gender"),
+    ("Sales representative：限ＭＡＬＥ。", "限ＭＡＬＥ", "gender"),
 ]
 
 PASSED = [
@@ -46,6 +59,20 @@ PASSED = [
     "女装设计师：负责女装款式设计，有淘宝女装经验优先。",
     "员工免费体检（不含孕检），带薪年休假。",
     "退役军人优先，党员优先。",
+    # Ordinary words the tester of issue 3 checked, alone and in a sentence.
+    "男女不限",
+    "男女比例均衡",
+    "适合应届毕业生",
+    "户外作业",
+    "女装设计",
+    "孕婴用品",
+    "男装",
+    "团队男女比例均衡，氛围融洽，适合应届毕业生。",
+    "户外作业，夏季发放防暑降温费。",
+    "门店销售孕婴用品，有母婴店工作经验优先。",
+    "男装导购：负责男装陈列与销售，提供男女生宿舍。",
+    "入职需提交户口复印件和学籍证明。",
+    "籍贯不限，欢迎外地求职者。",
 ]
 
 
@@ -82,8 +109,24 @@ def test_men_and_women_not_limited_then_a_preference_is_still_refused():
 
 
 def test_full_width_and_spaces_do_not_hide_terms():
-    assert [f.words for f in scan("限 男 性")] == ["限男性"]
-    assert [f.words for f in scan("性别：女")] == ["性别:女"]
+    # Matched on the normalized text, quoted as the user wrote it.
+    assert [f.words for f in scan("限 男 性")] == ["限 男 性"]
+    assert [f.words for f in scan("性别：女")] == ["性别：女"]
+    assert [f.words for f in scan("限ＭＡＬＥ")] == ["限ＭＡＬＥ"]
+    assert [f.words for f in scan("Female only")] == ["Female only"]
+
+
+def test_the_refusal_quotes_the_original_words():
+    with pytest.raises(ValidationError) as excinfo:
+        discrimination.check({"description": "质检员（女），限ＭＡＬＥ"})
+    message = excinfo.value.message_dict["description"][0]
+    assert "“（女）”" in message and "“限ＭＡＬＥ”" in message
+    assert "(女)" not in message and "限MALE" not in message
+
+
+def test_line_breaks_are_clause_breaks():
+    # An allow word on one line does not clear the next line.
+    assert [f.words for f in scan("男女不限\n女性优先")] == ["女性优先"]
 
 
 def test_age_and_height_are_only_warnings():
@@ -92,6 +135,27 @@ def test_age_and_height_are_only_warnings():
     assert not any(f.refuses for f in findings)
     discrimination.check({"description": "年龄 18-35 岁，身高 165cm 以上"})  # does not raise
     assert discrimination.warnings({"description": "年龄35岁以下"})
+
+
+@pytest.mark.parametrize(
+    ("text", "phrase"),
+    [
+        ("身高170以上男性", "身高170以上"),
+        ("身高 165cm 以上", "身高 165cm 以上"),
+        ("身高1.70米以上", "身高1.70米以上"),
+        ("体重50kg以下", "体重50kg以下"),
+        ("身高要求160-175cm", "身高要求160-175cm"),
+    ],
+)
+def test_a_warning_quotes_the_whole_phrase(text, phrase):
+    assert [f.words for f in discrimination.warnings({"description": text})] == [phrase]
+
+
+def test_a_warning_does_not_hide_an_overlapping_refusal():
+    findings = scan("身高170以上男性")
+    assert [(f.words, f.refuses) for f in findings] == [("身高170以上", False), ("男性", True)]
+    with pytest.raises(ValidationError, match="“男性”"):
+        discrimination.check({"description": "身高170以上男性"})
 
 
 def test_the_term_file_is_complete_and_cited():

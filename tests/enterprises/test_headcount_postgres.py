@@ -85,7 +85,7 @@ def test_concurrent_offers_never_exceed_the_headcount(restore_catalogs, transact
     codes = sorted(code for code, _data in results)
     assert codes == [200] * 3 + [400] * 9, results
     refusals = [data for code, data in results if code == 400]
-    assert all("名额已满" in str(data["status"][0]) for data in refusals)
+    assert all("名额已满" in str(data["to_status"][0]) for data in refusals)
     offered = Application.objects.filter(position=position, status="offered")
     assert offered.count() == 3
 

@@ -2,13 +2,16 @@
 de-identified by researchers, and the T1 feed (中职 graduates going on to 高职/本科)."""
 
 import csv
+import datetime as dt
 import io
 
 import pytest
+import tablib
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from rest_framework.test import APIClient
 
+from xiaoqitong.core.imports import resource_for, run_import
 from xiaoqitong.core.models import ImportJob
 from xiaoqitong.enterprises.models import GraduateOutcome
 from xiaoqitong.enterprises.selectors import further_study_rate
@@ -120,6 +123,81 @@ def test_outcome_rules():
     with pytest.raises(ValidationError) as excinfo:
         outcome.full_clean()
     assert "employer_name" in excinfo.value.message_dict
+
+
+NOT_BEFORE_2029 = "该学生预计 2029 年毕业，不能登记 2026 年的毕业去向"
+
+
+@pytest.mark.parametrize(
+    ("student", "year", "refused"),
+    [
+        # (the student's expected graduation and status, the outcome's year, the words of the refusal or None)
+        ({"expected_graduation": dt.date(2029, 6, 30)}, 2026, NOT_BEFORE_2029),
+        ({"expected_graduation": dt.date(2029, 6, 30), "status": "interning"}, 2028, "预计 2029 年毕业"),
+        ({"expected_graduation": dt.date(2029, 6, 30)}, 2029, None),
+        ({"expected_graduation": dt.date(2025, 6, 30), "status": "graduated"}, 2025, None),
+        ({"expected_graduation": dt.date(2025, 6, 30), "status": "graduated"}, 2026, None),
+        # A graduate whose expected graduation was never corrected is told what to fix.
+        ({"expected_graduation": dt.date(2027, 6, 30), "status": "graduated"}, 2026, "请先更正"),
+        # No expected graduation: still in school (在读/实习) in the 2024 school year, so not before 2025.
+        ({"status": "studying"}, 2024, "2024 学年仍在校，最早 2025 年毕业"),
+        ({"status": "interning"}, 2023, "最早 2025 年毕业"),
+        ({"status": "studying"}, 2025, None),
+        ({"status": "graduated"}, 2024, None),
+    ],
+)
+def test_no_outcome_before_the_student_graduates(student, year, refused):
+    from django.core.exceptions import ValidationError
+
+    student = StudentFactory(school_major=SchoolMajorFactory(year=2024), grade=2022, **student)
+    outcome = GraduateOutcomeFactory.build(student=student, year=year)
+    if refused is None:
+        outcome.full_clean()
+        return
+    with pytest.raises(ValidationError) as excinfo:
+        outcome.full_clean()
+    assert refused in excinfo.value.message_dict["year"][0]
+
+
+def test_the_api_refuses_an_outcome_before_graduation():
+    admin = user_with_role(Role.SCHOOL_ADMIN)
+    student = StudentFactory(
+        school_major=SchoolMajorFactory(school=admin.school), expected_graduation=dt.date(2029, 6, 30)
+    )
+    payload = {
+        "student": {"school": admin.school.code, "student_no": student.student_no},
+        "year": 2026,
+        "outcome": "military",
+    }
+    response = api_for(admin).post("/api/v1/enterprises/graduate-outcomes/", payload, format="json")
+    assert response.status_code == 400
+    assert NOT_BEFORE_2029 in response.data["year"][0]
+    assert not GraduateOutcome.objects.exists()
+
+
+def test_an_import_names_the_rows_of_students_who_have_not_graduated():
+    admin = user_with_role(Role.SCHOOL_ADMIN)
+    school = admin.school
+    early = StudentFactory(
+        school_major=SchoolMajorFactory(school=school), expected_graduation=dt.date(2029, 6, 30)
+    )
+    done = StudentFactory(
+        school_major=SchoolMajorFactory(school=school),
+        status="graduated",
+        expected_graduation=dt.date(2025, 6, 30),
+    )
+    buf = io.StringIO()
+    writer = csv.writer(buf)
+    writer.writerow(HEADERS)
+    writer.writerow([school.code, done.student_no, "", "2025", "参军", "", "", "", "", ""])
+    writer.writerow([school.code, early.student_no, "", "2026", "参军", "", "", "", "", ""])
+    data = tablib.Dataset().load(buf.getvalue(), format="csv")
+    resource = resource_for(GraduateOutcome)()
+    resource.actor = admin
+    errors, _totals = run_import(resource, data, dry_run=True)
+    assert [(e["row"], e["column"]) for e in errors] == [(3, "毕业年度")]
+    assert NOT_BEFORE_2029 in errors[0]["message"]
+    assert not GraduateOutcome.objects.exists()
 
 
 # --- import -------------------------------------------------------------------------------------------------

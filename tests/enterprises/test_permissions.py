@@ -293,3 +293,27 @@ def test_researchers_and_government_see_no_applications():
     ApplicationFactory()
     for role in (Role.RESEARCHER, Role.GOV_OFFICER):
         assert Application.objects.restrict(user_with_role(role)).count() == 0
+
+
+@pytest.mark.parametrize(
+    ("role", "own", "shown"),
+    [
+        (Role.ENTERPRISE_HR, True, True),
+        (Role.ENTERPRISE_MENTOR, True, True),
+        (Role.ENTERPRISE_HR, False, False),
+        (Role.STUDENT, False, False),
+        (Role.SCHOOL_ADMIN, False, False),
+        (Role.TEACHER, False, False),
+        (Role.GOV_OFFICER, False, False),
+        (Role.PLATFORM_ADMIN, False, True),
+    ],
+)
+def test_only_the_posting_enterprise_is_linked_to_the_applications_received(role, own, shown):
+    user = user_with_role(role)
+    position = PublishedPositionFactory(**({"enterprise": user.enterprise} if own else {}))
+    client = Client()
+    client.force_login(user)
+    html = client.get(views.PositionViews.url_for("detail", position)).content.decode()
+    link = f"/enterprises/applications/?position={position.pk}"
+    assert (link in html) is shown, role
+    assert ("查看收到的申请" in html) is shown, role

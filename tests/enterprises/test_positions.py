@@ -274,14 +274,69 @@ def test_the_create_page_refuses_discrimination_naming_the_words(hr):
     assert response.context["form"].errors["description"]
     assert "“限男性”" in response.content.decode()
     form["description"] = "男女不限，能吃苦耐劳"
+    # The enterprise is HR's own whatever the request says (the field is locked for HR).
     other = user_with_role(Role.ENTERPRISE_HR).enterprise
     response = page(hr).post(PositionViews.url_for("add"), form | {"enterprise": other.credit_code})
-    assert response.status_code == 400 and "enterprise" in response.context["form"].errors
-    response = page(hr).post(PositionViews.url_for("add"), form)
     assert response.status_code == 302
     position = Position.objects.get()
+    assert position.enterprise == hr.enterprise
     assert [m.code for m in position.majors.all()] == ["660103"]
     assert [c.code for c in position.major_classes.all()] == ["6601"]
+    # The same title and valid-until again: a plain Chinese message, not Django's default.
+    response = page(hr).post(PositionViews.url_for("add"), form)
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert DUPLICATE in html and "已经存在" not in html
+    assert Position.objects.count() == 1
+
+
+DUPLICATE = "本企业已有同名且有效期相同的岗位（含退回的草稿）：请修改原岗位，或更改岗位名称或有效期"
+
+
+def test_a_duplicate_posting_is_refused_with_a_clear_message(hr):
+    services.position_create(actor=hr, data=draft_data(hr))
+    with pytest.raises(ValidationError) as excinfo:
+        services.position_create(actor=hr, data=draft_data(hr))
+    assert DUPLICATE in " ".join(excinfo.value.messages)
+    assert "已经存在" not in " ".join(excinfo.value.messages)
+    # A returned posting counts too; another date is another round of hiring.
+    Position.objects.update(status="returned")
+    with pytest.raises(ValidationError, match="含退回的草稿"):
+        services.position_create(actor=hr, data=draft_data(hr))
+    services.position_create(actor=hr, data=draft_data(hr, valid_until=in_days(31)))
+    response = api(hr).post(
+        "/api/v1/enterprises/positions/",
+        {**draft_data(hr), "county": "431002", "valid_until": in_days(30).isoformat()},
+        format="json",
+    )
+    assert response.status_code == 400 and DUPLICATE in str(response.data)
+
+
+def test_hr_sees_its_enterprise_read_only_on_the_form(hr):
+    response = page(hr).get(PositionViews.url_for("add"))
+    field = response.context["form"]["enterprise"]
+    assert field.field.disabled and field.value() == hr.enterprise.credit_code
+    html = response.content.decode()
+    tag = html[html.index('name="enterprise"') :]
+    tag = tag[: tag.index(">")]
+    assert "disabled" in tag
+    position = PositionFactory(enterprise=hr.enterprise)
+    form = page(hr).get(PositionViews.url_for("edit", position)).context["form"]
+    assert form["enterprise"].field.disabled and form["enterprise"].value() == hr.enterprise.credit_code
+    # A platform administrator picks the enterprise.
+    admin = user_with_role(Role.PLATFORM_ADMIN)
+    assert not page(admin).get(PositionViews.url_for("add")).context["form"]["enterprise"].field.disabled
+
+
+def test_dates_read_year_month_day_on_the_list_and_the_detail(hr):
+    position = PublishedPositionFactory(
+        enterprise=hr.enterprise, valid_until=dt.date(2099, 3, 31), start_date=dt.date(2099, 3, 1)
+    )
+    for url in (PositionViews.url_for("list"), PositionViews.url_for("detail", position)):
+        html = page(hr).get(url).content.decode()
+        assert "2099-03-31" in html, url
+        assert "2099年3月31日" not in html and "2099年3月1日" not in html, url
+    assert "2099-03-01" in page(hr).get(PositionViews.url_for("detail", position)).content.decode()
 
 
 def test_unknown_major_codes_are_named(hr):
@@ -318,7 +373,8 @@ def test_the_lifecycle_through_the_api(hr, officer):
     assert response.status_code == 200 and response.data["status"] == "submitted"
     assert api(hr).post(f"/api/v1/enterprises/positions/{pk}/publish/").status_code == 403
     response = api(officer).post(f"/api/v1/enterprises/positions/{pk}/return/", {}, format="json")
-    assert response.status_code == 400 and "review_note" in response.data
+    # The error is keyed by the request's field (``note``), not the model's (``review_note``).
+    assert response.status_code == 400 and set(response.data) == {"note"}
     response = api(officer).post(
         f"/api/v1/enterprises/positions/{pk}/return/", {"note": "请写明班次"}, format="json"
     )
@@ -351,7 +407,7 @@ def test_the_api_refuses_discrimination_naming_the_field(hr):
     }
     response = api(hr).post("/api/v1/enterprises/positions/", payload, format="json")
     assert response.status_code == 400
-    assert "“限女性客服”" in response.data["title"][0]
+    assert "“限女性 客服”" in response.data["title"][0]  # the words as written
     assert "description" not in response.data
 
 
@@ -368,6 +424,27 @@ def test_the_api_refuses_another_enterprise(hr):
     response = api(hr).post("/api/v1/enterprises/positions/", payload, format="json")
     assert response.status_code == 400 and "enterprise" in response.data
     assert not Position.objects.exists()
+
+
+def test_warnings_are_for_the_enterprise_and_reviewers_and_quote_the_whole_phrase(hr, officer):
+    position = PublishedPositionFactory(
+        enterprise=hr.enterprise, description="保安员：身高170以上，男女不限，年龄18-45岁。"
+    )
+    url = f"/api/v1/enterprises/positions/{position.pk}/"
+    for user in (hr, officer):
+        warnings = api(user).get(url).data["warnings"]
+        assert [(w["field"], w["words"], w["category"]) for w in warnings] == [
+            ("description", "身高170以上", "appearance"),
+            ("description", "年龄18-45岁", "age"),
+        ]
+        assert all(w["source"] and w["category_label"] for w in warnings)
+        html = page(user).get(PositionViews.url_for("detail", position)).content.decode()
+        assert "“身高170以上”" in html and "“身高1”" not in html
+    student = user_with_role(Role.STUDENT)
+    assert api(student).get(url).data["warnings"] == []
+    assert "身高170以上”" not in page(student).get(PositionViews.url_for("detail", position)).content.decode()
+    listed = api(user_with_role(Role.ENTERPRISE_HR)).get("/api/v1/enterprises/positions/").data["results"]
+    assert [row["warnings"] for row in listed] == [[]]
 
 
 def test_the_review_note_is_for_the_enterprise_and_reviewers(hr, officer):

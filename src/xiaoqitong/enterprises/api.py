@@ -17,16 +17,15 @@ from rest_framework.routers import DefaultRouter
 
 from xiaoqitong.core.api import BaseSerializer, CodeRelatedField, ObjectViewSet
 from xiaoqitong.core.drf import _to_drf
-from xiaoqitong.orgs.choices import Role
 from xiaoqitong.orgs.models import Enterprise
 from xiaoqitong.reference.models import Certificate, Region, Skill
 from xiaoqitong.schools.models import Student
 
-from . import filtersets, services
+from . import discrimination, filtersets, services
 from .choices import ApplicationStatus
 from .forms import resolve_major_codes, split_codes
 from .models import Application, ApplicationEvent, GraduateOutcome, Position
-from .policies import outcomes_deidentified_for
+from .policies import outcomes_deidentified_for, position_insider
 from .resources import POSITION_EXPORT_PREFETCH, students_for_outcomes
 from .selectors import with_places_taken
 
@@ -101,6 +100,21 @@ class RequirementField(serializers.Field):
         return {self.field_name: [rows[n] for n in names]}
 
 
+WARNING_LIST = {
+    "type": "array",
+    "items": {
+        "type": "object",
+        "properties": {
+            "field": {"type": "string"},
+            "words": {"type": "string"},
+            "category": {"type": "string"},
+            "category_label": {"type": "string"},
+            "source": {"type": "string"},
+        },
+    },
+}
+
+
 class PositionSerializer(BaseSerializer):
     enterprise = CodeRelatedField(
         queryset=Enterprise.objects.all(),
@@ -118,6 +132,11 @@ class PositionSerializer(BaseSerializer):
     bonus_certificates = RequirementField(kind="certificate", required_flag=False)
     status_display = serializers.CharField(source="get_status_display", read_only=True)
     taken = serializers.IntegerField(read_only=True, help_text=gettext_lazy("已录用人数（录用与已入职）"))
+    warnings = serializers.SerializerMethodField(
+        help_text=gettext_lazy(
+            "请审核人员留意的内容（年龄、身高等，不阻止发布）；只对审核人员和发布企业列出，其他人为空列表"
+        )
+    )
 
     class Meta:
         model = Position
@@ -145,6 +164,7 @@ class PositionSerializer(BaseSerializer):
             "status",
             "status_display",
             "review_note",
+            "warnings",
             "published_at",
         ]
         read_only_fields = ["status", "review_note", "published_at"]
@@ -160,14 +180,29 @@ class PositionSerializer(BaseSerializer):
             )
         return fields
 
+    def _insider(self, instance) -> bool:
+        request = self.context.get("request")
+        return position_insider(getattr(request, "user", None), instance)
+
+    @extend_schema_field(WARNING_LIST)
+    def get_warnings(self, instance) -> list[dict]:
+        if not self._insider(instance):
+            return []
+        return [
+            {
+                "field": name,
+                "words": finding.words,
+                "category": finding.term.category,
+                "category_label": finding.term.category_label,
+                "source": finding.term.source,
+            }
+            for name, text in (("title", instance.title), ("description", instance.description))
+            for finding in discrimination.warnings({name: text})
+        ]
+
     def to_representation(self, instance):
         data = super().to_representation(instance)
-        request = self.context.get("request")
-        user = getattr(request, "user", None)
-        insider = user is not None and (
-            user.is_superuser or user.role == Role.GOV_OFFICER or user.enterprise_id == instance.enterprise_id
-        )
-        if not insider:
+        if not self._insider(instance):
             data["review_note"] = ""
         if data.get("taken") is None:
             data["taken"] = getattr(instance, "taken", None)
@@ -236,11 +271,16 @@ class NoteSerializer(serializers.Serializer):
     note = serializers.CharField(required=False, allow_blank=True, max_length=2000)
 
 
-def _call(service, **kwargs):
+def _call(service, *, renamed: dict[str, str] | None = None, **kwargs):
+    """Run a service; its refusals become a 400 keyed by the request's field names (``renamed`` maps the
+    service's key to the request's: the reasons a reviewer sends as ``note`` are the ``review_note``)."""
     try:
         return service(**kwargs)
     except DjangoValidationError as exc:
-        raise _to_drf(exc) from exc
+        error = _to_drf(exc)
+        if renamed and isinstance(error.detail, dict):
+            error.detail = {renamed.get(key, key): value for key, value in error.detail.items()}
+        raise error from exc
 
 
 class PositionViewSet(ObjectViewSet):
@@ -264,7 +304,15 @@ class PositionViewSet(ObjectViewSet):
 
     def _step(self, service, **kwargs):
         position = self.get_object()
-        return self._respond(_call(service, actor=self.request.user, position=position, **kwargs))
+        return self._respond(
+            _call(
+                service,
+                renamed={"review_note": "note"},
+                actor=self.request.user,
+                position=position,
+                **kwargs,
+            )
+        )
 
     def _note(self) -> str:
         serializer = NoteSerializer(data=self.request.data)
@@ -344,6 +392,7 @@ class ApplicationViewSet(ObjectViewSet):
         serializer.is_valid(raise_exception=True)
         application = _call(
             services.application_advance,
+            renamed={"status": "to_status"},
             actor=request.user,
             application=application,
             to_status=serializer.validated_data["to_status"],

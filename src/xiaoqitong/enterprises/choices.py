@@ -1,5 +1,6 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Education(models.TextChoices):
@@ -41,7 +42,7 @@ class ApplicationStatus(models.TextChoices):
     """已投递 → 筛选 → 面试 → 录用 → 已入职, or 未录用 / 已撤回."""
 
     SUBMITTED = "submitted", _("已投递")
-    SCREENING = "screening", _("筛选")
+    SCREENING = "screening", pgettext_lazy("application status", "筛选")
     INTERVIEW = "interview", _("面试")
     OFFERED = "offered", _("录用")
     ONBOARDED = "onboarded", _("已入职")

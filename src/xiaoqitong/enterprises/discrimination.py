@@ -11,9 +11,13 @@ The terms are data, not code (DESIGN rule 5): ``data/discrimination_terms.csv`` 
 - ``source``: the legal citation shown with the refusal.
 
 Text is normalized first (NFKC: full-width letters, digits and punctuation become half-width;
-whitespace removed) so that ``限 男 性`` or ``性别：男`` cannot slip through, then split into clauses at
-``，。；、`` and line breaks so that an ``allow`` word only clears its own clause (``男女不限，女性优先``
-is still refused).
+whitespace removed) so that ``限 男 性``, ``性别：男`` or ``限ＭＡＬＥ`` cannot slip through, then split
+into clauses at ``，。；、`` and line breaks so that an ``allow`` word only clears its own clause
+(``男女不限，女性优先`` is still refused). A finding quotes the words as the user wrote them (``（女）``,
+``限 男 性``), not their normalized form: each normalized character remembers where it came from.
+
+Refusals and warnings are grouped apart: a warning that overlaps a refusal (``身高170以上男性``) never
+hides it.
 """
 
 import csv
@@ -41,8 +45,7 @@ CATEGORIES = {
     "age": gettext_lazy("年龄"),
 }
 SEVERITIES = {"refuse", "warn"}
-CLAUSE_BREAKS = re.compile(r"[,;!?\n\r。；、]+")
-WHITESPACE = re.compile(r"\s+")
+CLAUSE_SPAN = re.compile(r"[^,;!?\n\r。；、]+")
 
 
 @dataclass(frozen=True)
@@ -99,27 +102,39 @@ def terms() -> list[Term]:
     return load_terms()
 
 
-def normalize(text: str) -> str:
-    return WHITESPACE.sub("", unicodedata.normalize("NFKC", text or ""))
-
-
-def scan(text: str, term_list: list[Term] | None = None) -> list[Finding]:
-    """Every offending passage of ``text``, in reading order; overlapping matches count once."""
-    findings: list[Finding] = []
-    for clause in CLAUSE_BREAKS.split(normalize(text)):
-        if not clause:
-            continue
-        candidates = []
-        for order, term in enumerate(term_list if term_list is not None else terms()):
-            if term.allow is not None and term.allow.search(clause):
+def _normalized(text: str) -> tuple[str, list[int]]:
+    """The text NFKC-normalized character by character, whitespace removed except line breaks (clause
+    breaks), and for each character of the result the index of the original character it came from."""
+    chars: list[str] = []
+    origin: list[int] = []
+    for index, char in enumerate(text or ""):
+        for out in unicodedata.normalize("NFKC", char):
+            if out in "\n\r":
+                out = "\n"
+            elif out.isspace():
                 continue
-            for match in term.pattern.finditer(clause):
-                if match.end() > match.start():
-                    candidates.append((match.start(), match.end(), order, term))
-        # Overlapping matches are one passage (限女性 + 女性客服 → 限女性客服), named by its longest term.
-        candidates.sort(key=lambda c: (c[0], c[1] - c[0]))
+            chars.append(out)
+            origin.append(index)
+    return "".join(chars), origin
+
+
+def _passages(clause: str, term_list: list[Term]) -> list[tuple[int, int, Term]]:
+    """The offending passages of one clause: overlapping matches of the same severity are one passage
+    (限女性 + 女性客服 → 限女性客服), named by its longest term."""
+    candidates = []
+    for order, term in enumerate(term_list):
+        if term.allow is not None and term.allow.search(clause):
+            continue
+        for match in term.pattern.finditer(clause):
+            if match.end() > match.start():
+                candidates.append((match.start(), match.end(), order, term))
+    candidates.sort(key=lambda c: (c[0], c[1] - c[0]))
+    passages: list[tuple[int, int, Term]] = []
+    for severity in ("refuse", "warn"):
         groups: list[list] = []
         for start, end, order, term in candidates:
+            if term.severity != severity:
+                continue
             if groups and start < groups[-1][1]:
                 group = groups[-1]
                 group[1] = max(group[1], end)
@@ -127,7 +142,21 @@ def scan(text: str, term_list: list[Term] | None = None) -> list[Finding]:
                     group[2:] = [(end - start, -order), term]
             else:
                 groups.append([start, end, (end - start, -order), term])
-        findings += [Finding(words=clause[start:end], term=term) for start, end, _rank, term in groups]
+        passages += [(start, end, term) for start, end, _rank, term in groups]
+    return sorted(passages, key=lambda p: p[0])
+
+
+def scan(text: str, term_list: list[Term] | None = None) -> list[Finding]:
+    """Every offending passage of ``text``, in reading order, quoted as written; overlapping matches of the
+    same severity count once."""
+    term_list = term_list if term_list is not None else terms()
+    text = text or ""
+    normalized, origin = _normalized(text)
+    findings: list[Finding] = []
+    for clause in CLAUSE_SPAN.finditer(normalized):
+        for start, end, term in _passages(clause.group(), term_list):
+            first, last = origin[clause.start() + start], origin[clause.start() + end - 1]
+            findings.append(Finding(words=text[first : last + 1], term=term))
     return findings
 
 

@@ -6,7 +6,14 @@ from django.utils.translation import gettext_lazy
 
 from xiaoqitong.core.forms import BaseModelForm
 from xiaoqitong.orgs.models import Enterprise, School
-from xiaoqitong.reference.models import Certificate, Major, MajorCategory, MajorClass, Region, Skill
+from xiaoqitong.reference.models import (
+    Certificate,
+    Major,
+    MajorCategory,
+    MajorClass,
+    Skill,
+    work_areas,
+)
 from xiaoqitong.schools.models import Student
 
 from .choices import ApplicationStatus
@@ -67,7 +74,7 @@ class ResolvedStudentField(forms.ModelChoiceField):
 
 
 def _areas():
-    return Region.objects.filter(level__in=["county", "park"]).order_by("code")
+    return work_areas()
 
 
 class PositionForm(BaseModelForm):
@@ -138,6 +145,12 @@ class PositionForm(BaseModelForm):
         )
         if self.instance.pk:
             self.initial["enterprise"] = self.instance.enterprise.credit_code
+        if self.user is not None and not self.user.is_superuser and self.user.enterprise_id:
+            # HR may not change the enterprise (``PositionPolicy.locked``): shown, never read from a request.
+            self.fields["enterprise"].disabled = True
+            self.fields["enterprise"].help_text = gettext_lazy("本企业的岗位；企业由您的账号确定，不能更改")
+            if not self.instance.pk:
+                self.initial["enterprise"] = self.user.enterprise.credit_code
         if self.instance.pk:
             self.fields["wanted_majors"].initial = major_codes_of(self.instance)
             rows = list(self.instance.skill_requirements.all())

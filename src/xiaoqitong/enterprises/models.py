@@ -4,12 +4,13 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from xiaoqitong.core.models import BaseModel
 from xiaoqitong.orgs.models import Enterprise
 from xiaoqitong.reference.models import Certificate, Major, MajorCategory, MajorClass, Region, Skill
-from xiaoqitong.schools.choices import PositionType
+from xiaoqitong.schools.choices import PositionType, StudentStatus
 from xiaoqitong.schools.models import Student
 
 from .choices import ApplicationStatus, Education, FurtherLevel, Outcome, OutcomeSource, PositionStatus
@@ -79,6 +80,16 @@ class Position(BaseModel):
 
     def get_absolute_url(self) -> str:
         return reverse("enterprises:position_detail", kwargs={"pk": self.pk})
+
+    def unique_error_message(self, model_class, unique_check):
+        # Django's default only names the three fields ("包含 企业，岗位名称 和 有效期至 的 岗位 已经存在");
+        # say what to do instead. A returned posting is a draft again, and counts.
+        if tuple(unique_check) == ("enterprise", "title", "valid_until"):
+            return ValidationError(
+                _("本企业已有同名且有效期相同的岗位（含退回的草稿）：请修改原岗位，或更改岗位名称或有效期。"),
+                code="unique",
+            )
+        return super().unique_error_message(model_class, unique_check)
 
     def clean(self) -> None:
         if self.salary_min and self.salary_max and self.salary_min > self.salary_max:
@@ -232,5 +243,37 @@ class GraduateOutcome(BaseModel):
             errors["further_level"] = _("升学须填写升学层次。")
         if self.outcome != Outcome.FURTHER_STUDY and self.further_level:
             errors["further_level"] = _("只有升学才填写升学层次。")
+        if self.student_id and self.year and (message := self._not_yet_graduated()):
+            errors["year"] = message
         if errors:
             raise ValidationError(errors)
+
+    def _not_yet_graduated(self) -> str:
+        """Why the student cannot have an outcome of ``self.year`` yet ('' when they can): the year is
+        before their expected graduation; or, with no expected graduation recorded, they are still in school
+        (在读/实习) in a school year that ends after it (their ``school_major`` is the current year's row)."""
+        student = self.student
+        expected = student.expected_graduation
+        if expected is not None:
+            if self.year >= expected.year:
+                return ""
+            message = gettext("该学生预计 %(expected)s 年毕业，不能登记 %(year)s 年的毕业去向。") % {
+                "expected": expected.year,
+                "year": self.year,
+            }
+            if student.status not in (StudentStatus.STUDYING, StudentStatus.INTERNING):
+                message += gettext("如已提前毕业，请先更正学生档案中的预计毕业日期。")
+            return message
+        if student.status in (StudentStatus.STUDYING, StudentStatus.INTERNING) and student.school_major_id:
+            school_year = student.school_major.year
+            if self.year <= school_year:
+                return gettext(
+                    "该学生状态为“%(status)s”，%(school_year)s 学年仍在校，最早 %(earliest)s 年毕业，"
+                    "不能登记 %(year)s 年的毕业去向。"
+                ) % {
+                    "status": student.get_status_display(),
+                    "school_year": school_year,
+                    "earliest": school_year + 1,
+                    "year": self.year,
+                }
+        return ""

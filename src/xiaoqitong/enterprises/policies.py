@@ -127,6 +127,18 @@ def position_may(user, step: str, position: Position) -> bool:
     return True
 
 
+def position_insider(user, position: Position) -> bool:
+    """Whether the user reviews or owns the posting (platform administrators, the government's reviewers,
+    the posting enterprise's own users): they read its review note and the reviewer's hints (age, height)."""
+    if user is None or not user.is_authenticated:
+        return False
+    return (
+        user.is_superuser
+        or getattr(user, "role", None) == Role.GOV_OFFICER
+        or (bool(user.enterprise_id) and user.enterprise_id == position.enterprise_id)
+    )
+
+
 def position_steps(user, position: Position) -> list[str]:
     """The steps the user may take on the posting now (its state allows them): the buttons to show."""
     return [
@@ -342,7 +354,13 @@ add_counter(
 )
 add_counter(
     Counter(
-        _("待审核岗位"), _positions_to_review, REVIEWERS, "enterprises:position_list", "hourglass-split", 52
+        _("待审核岗位"),
+        _positions_to_review,
+        REVIEWERS,
+        "enterprises:position_list",
+        "hourglass-split",
+        52,
+        query="status=submitted",
     )
 )
 add_counter(

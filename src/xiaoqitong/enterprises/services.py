@@ -46,7 +46,7 @@ from .models import (
     PositionSkill,
 )
 from .policies import POSITION_STEPS, application_may, position_may
-from .selectors import own_student
+from .selectors import own_student, places_taken
 
 # Many-to-many fields of a position written as lists, and the requirement lists (through models).
 POSITION_M2M = ("majors", "major_classes", "major_categories")
@@ -357,17 +357,29 @@ def positions_expire(*, actor=None, today: dt.date | None = None) -> int:
 
 
 # --- applications ------------------------------------------------------------------------------------------
+# Why a student-role user cannot apply at all (also shown on the posting's page in place of the apply card).
+NO_STUDENT_RECORD = gettext_lazy("您的账号尚未关联学生档案，请联系学校管理员。")
+
+
+def full_message(position: Position, taken: int) -> str:
+    """名额已满: the refusal of an application to a posting whose offers and hires reach its headcount."""
+    return _("名额已满：该岗位招聘 %(headcount)s 人，已录用 %(taken)s 人，不再接受投递。") % {
+        "headcount": position.headcount,
+        "taken": taken,
+    }
+
+
 @transaction.atomic
 def application_create(
     *, actor, position: Position, student: Student | None = None, note: str = ""
 ) -> Application:
-    """A student applies to a published posting within its valid-until date, once per posting (a
-    withdrawn application counts). Without ``student``, the actor's own student record applies; only
-    platform administrators may apply in another's name."""
+    """A student applies to a published posting within its valid-until date that still has places (offers
+    and hires below its headcount), once per posting (a withdrawn application counts). Without ``student``,
+    the actor's own student record applies; only platform administrators may apply in another's name."""
     if student is None:
         student = own_student(actor)
         if student is None:
-            raise ValidationError(_("您的账号尚未关联学生档案，请联系学校管理员。"))
+            raise ValidationError(str(NO_STUDENT_RECORD))
     if not getattr(actor, "is_superuser", False) and not (
         getattr(actor, "role", None) == Role.STUDENT and student.user_id == actor.pk
     ):
@@ -379,6 +391,9 @@ def application_create(
         raise ValidationError({"student": _("已退学的学生不能投递岗位。")})
     if Application.objects.filter(student=student, position=position).exists():
         raise ValidationError({"position": _("已投递过该岗位，每个岗位只能投递一次。")})
+    taken = places_taken(position)
+    if taken >= position.headcount:
+        raise ValidationError({"position": full_message(position, taken)})
     application = Application(student=student, position=position, note=(note or "").strip())
     application.full_clean()
     try:

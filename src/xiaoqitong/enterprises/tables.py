@@ -1,10 +1,14 @@
 import django_tables2 as tables
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from .models import Application, GraduateOutcome, Position
 from .policies import outcomes_deidentified_for
 
 ATTRS = {"class": "table table-sm table-hover align-middle"}
+# One date format on every table of the app (the locale's would read 2027年3月31日 beside 2027-03-31).
+DATE = "Y-m-d"
+DATETIME = "Y-m-d H:i"
 
 
 class PositionTable(tables.Table):
@@ -15,6 +19,7 @@ class PositionTable(tables.Table):
         verbose_name=_("月薪（元）"), empty_values=(), order_by=("salary_min", "salary_max")
     )
     taken = tables.Column(verbose_name=_("已录用"), orderable=False)
+    valid_until = tables.DateColumn(verbose_name=_("有效期至"), format=DATE)
 
     class Meta:
         model = Position
@@ -32,6 +37,13 @@ class PositionTable(tables.Table):
         )
         attrs = ATTRS
 
+    def render_taken(self, record, value):
+        if value is not None and value >= record.headcount:
+            return format_html(
+                '{} <span class="badge text-bg-warning" data-full>{}</span>', value, _("名额已满")
+            )
+        return value
+
     def render_salary(self, record):
         if record.salary_min and record.salary_max:
             return f"{record.salary_min}–{record.salary_max}"
@@ -48,7 +60,8 @@ class ApplicationTable(tables.Table):
     enterprise = tables.Column(
         verbose_name=_("企业"), accessor="position__enterprise", order_by=("position__enterprise__name",)
     )
-    created_at = tables.DateTimeColumn(verbose_name=_("投递时间"), format="Y-m-d H:i")
+    created_at = tables.DateTimeColumn(verbose_name=_("投递时间"), format=DATETIME)
+    updated_at = tables.DateTimeColumn(verbose_name=_("更新时间"), format=DATETIME)
 
     class Meta:
         model = Application

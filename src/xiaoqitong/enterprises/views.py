@@ -17,12 +17,13 @@ from xiaoqitong.orgs.choices import Role
 from xiaoqitong.schools.models import Student
 
 from . import discrimination, filtersets, forms, services, tables
-from .choices import ApplicationStatus
+from .choices import HIRED, ApplicationStatus
 from .models import Application, GraduateOutcome, Position
 from .policies import (
     STEP_LABELS,
     application_steps,
     outcomes_deidentified_for,
+    position_insider,
     position_steps,
 )
 from .resources import POSITION_EXPORT_PREFETCH
@@ -81,6 +82,11 @@ def _when(value) -> str:
     return timezone.localtime(value).strftime("%Y-%m-%d %H:%M") if value else ""
 
 
+def _day(value) -> str:
+    """A date as YYYY-MM-DD, the one date format of these pages (the locale's would read 2027年3月31日)."""
+    return value.strftime("%Y-%m-%d") if value else ""
+
+
 def _join(values) -> str:
     return "、".join(str(v) for v in values)
 
@@ -137,8 +143,8 @@ class PositionViews(AppModelViews):
             (_("招聘人数"), obj.headcount),
             (_("月薪（元）"), salary),
             (_("工作地点"), obj.county),
-            (_("到岗日期"), obj.start_date),
-            (_("有效期至"), obj.valid_until),
+            (_("到岗日期"), _day(obj.start_date)),
+            (_("有效期至"), _day(obj.valid_until)),
             (_("状态"), obj.get_status_display()),
             (_("发布时间"), _when(obj.published_at)),
         ]
@@ -147,27 +153,37 @@ class PositionViews(AppModelViews):
     @classmethod
     def detail_context(cls, obj, request):
         user = request.user
-
         steps = position_steps(user, obj)
         student = own_student(user)
         applied = student is not None and Application.objects.filter(student=student, position=obj).exists()
         is_open = open_positions(Position.objects.filter(pk=obj.pk)).exists()
+        taken = places_taken(obj)
+        full = taken >= obj.headcount
         # The enterprise and the reviewers see the review note and the hints on age or height.
-        insider = (
-            user.is_superuser or user.role == Role.GOV_OFFICER or obj.enterprise_id == user.enterprise_id
-        )
+        insider = position_insider(user, obj)
+        # Why a student-role user gets no apply form on an open posting, said in place of it.
+        apply_notice = ""
+        if is_open and not applied and not user.is_superuser and user.role == Role.STUDENT:
+            if student is None:
+                apply_notice = str(services.NO_STUDENT_RECORD)
+            elif full:
+                apply_notice = services.full_message(obj, taken)
+        # "Applications received" is the posting enterprise's inbox (a school reads its students' elsewhere).
+        receives = user.is_superuser or (bool(user.enterprise_id) and user.enterprise_id == obj.enterprise_id)
         return {
             "steps": [(step, STEP_LABELS[step]) for step in steps],
             "review_note": obj.review_note if insider else "",
-            "taken": places_taken(obj),
-            "can_apply": student is not None and is_open and not applied,
+            "taken": taken,
+            "full": full,
+            "can_apply": student is not None and is_open and not applied and not full,
             "applied": applied,
+            "apply_notice": apply_notice,
             "is_open": is_open,
             "warnings": discrimination.warnings({"title": obj.title, "description": obj.description})
             if insider
             else [],
             "applications_url": f"{ApplicationViews.url_for('list')}?position={obj.pk}"
-            if can(user, "view", Application)
+            if receives and can(user, "view", Application)
             else "",
         }
 
@@ -274,10 +290,24 @@ class ApplicationViews(AppModelViews):
     @classmethod
     def detail_context(cls, obj, request):
         steps = application_steps(request.user, obj)
+        headcount_full = ""
+        if ApplicationStatus.OFFERED in steps:
+            # No 录用 to offer once the other offers and hires fill the headcount (the service refuses it).
+            others = places_taken(obj.position) - (obj.status in HIRED)
+            if others >= obj.position.headcount:
+                steps.remove(ApplicationStatus.OFFERED)
+                headcount_full = _(
+                    "名额已满：该岗位招聘 %(headcount)s 人，已录用 %(taken)s 人，不能再录用。"
+                ) % {"headcount": obj.position.headcount, "taken": others}
+        # Withdrawing is one button with a confirmation, not a choice in the status list.
+        can_withdraw = ApplicationStatus.WITHDRAWN in steps
+        steps = [s for s in steps if s != ApplicationStatus.WITHDRAWN]
         student_visible = Student.objects.restrict(request.user, "view").filter(pk=obj.student_id).exists()
         return {
             "events": obj.events.select_related("actor"),
             "steps": [(s, ApplicationStatus(s).label) for s in steps],
+            "can_withdraw": can_withdraw,
+            "headcount_full": headcount_full,
             "position_url": obj.position.get_absolute_url()
             if Position.objects.restrict(request.user, "view").filter(pk=obj.position_id).exists()
             else "",
