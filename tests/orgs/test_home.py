@@ -11,8 +11,8 @@ EXPECTED = {
     Role.PLATFORM_ADMIN: ["学校", "企业", "本市大中型企业", "用户"],
     Role.GOV_OFFICER: ["学校", "企业", "本市大中型企业"],
     Role.RESEARCHER: ["学校", "企业", "本市大中型企业"],
-    Role.SCHOOL_ADMIN: ["学校", "企业", "本校全日制在校生（最新年度）"],
-    Role.TEACHER: ["学校", "企业", "本校全日制在校生（最新年度）"],
+    Role.SCHOOL_ADMIN: ["学校", "企业", "本校全日制在校生（学校填报，最新年度）"],
+    Role.TEACHER: ["学校", "企业", "本校全日制在校生（学校填报，最新年度）"],
     Role.STUDENT: ["学校", "企业"],
     Role.ENTERPRISE_HR: ["学校", "企业"],
     Role.ENTERPRISE_MENTOR: ["学校", "企业"],
@@ -41,8 +41,8 @@ def test_home_page_per_role(client, role):
     shown = [str(label) for label in labels]
     assert [label for label in shown if label in ALL_ORG_COUNTERS] == EXPECTED[role]
     values = {str(c["label"]): c["value"] for c in response.context["counters"]}
-    if "本校全日制在校生（最新年度）" in EXPECTED[role]:
-        assert values["本校全日制在校生（最新年度）"] == 5432
+    if "本校全日制在校生（学校填报，最新年度）" in EXPECTED[role]:
+        assert values["本校全日制在校生（学校填报，最新年度）"] == 5432
     assert "用户" not in values or role == Role.PLATFORM_ADMIN
 
 

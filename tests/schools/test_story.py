@@ -63,6 +63,7 @@ def test_school_administrator_imports_students_on_the_pages(django_capture_on_co
         }
     ]
     assert "技能" in job_page and "熟悉" in job_page and "没有导入任何数据" in job_page
+    assert "导入学生" in job_page  # the page says what the file was imported as
 
     fixed = [*ROWS[:2], ROWS[2] | {"技能": "数控车削编程:熟练"}]
     with django_capture_on_commit_callbacks(execute=True):

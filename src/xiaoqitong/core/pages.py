@@ -1,6 +1,7 @@
 """Core pages that belong to no model: home, import jobs, the global audit log, health."""
 
 import django_filters
+from django.apps import apps
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -46,7 +47,11 @@ def import_job(request, pk):
             links[key] = reverse(f"{app_label}:{model}_{action}")
         except NoReverseMatch:
             links[key] = ""
-    return render(request, template, {"job": job, **links})
+    try:
+        target_name = apps.get_model(job.target)._meta.verbose_name
+    except (LookupError, ValueError):
+        target_name = job.target
+    return render(request, template, {"job": job, "target_name": target_name, **links})
 
 
 @login_required

@@ -179,7 +179,7 @@ add_counter(
 )
 add_counter(
     Counter(
-        _("本校全日制在校生（最新年度）"),
+        _("本校全日制在校生（学校填报，最新年度）"),
         _own_school_students,
         ENROLMENT_VIEWERS,
         "orgs:schoolenrolment_list",
