@@ -51,6 +51,19 @@ def draft_data(hr, **extra):
 
 
 # --- services -----------------------------------------------------------------------------------------------
+def test_a_draft_is_refused_a_valid_until_date_in_the_past_at_once(hr):
+    with pytest.raises(ValidationError) as excinfo:
+        services.position_create(actor=hr, data=draft_data(hr, valid_until=in_days(-1)))
+    assert "早于今天" in excinfo.value.message_dict["valid_until"][0]
+    position = services.position_create(actor=hr, data=draft_data(hr, valid_until=in_days(0)))  # today: fine
+    with pytest.raises(ValidationError, match="早于今天"):
+        services.position_update(actor=hr, instance=position, data={"valid_until": in_days(-3)})
+    # a posting whose date has passed may still be edited otherwise (e.g. to fix its text before a new date)
+    Position.objects.filter(pk=position.pk).update(valid_until=in_days(-2))
+    position.refresh_from_db()
+    services.position_update(actor=hr, instance=position, data={"headcount": 2})
+
+
 def test_hr_creates_a_draft_for_its_own_enterprise(hr):
     skills = list(Skill.objects.order_by("pk")[:3])
     position = services.position_create(

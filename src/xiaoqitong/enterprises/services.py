@@ -160,6 +160,7 @@ def position_create(*, actor, data: dict[str, Any]) -> Position:
     _assign(position, data)
     _refresh_search(position)
     _validate_position(position, requirements)
+    _refuse_past_valid_until(position)
     position.save(force_insert=True)
     for name, values in m2m.items():
         getattr(position, name).set(values)
@@ -195,6 +196,8 @@ def position_update(*, actor, instance: Position, data: dict[str, Any]) -> Posit
     _validate_position(position, merged)
     changes = audit.diff(before, audit.snapshot(position))
     core_services._refuse_locked(actor, Position, changes)
+    if "valid_until" in changes:
+        _refuse_past_valid_until(position)
     fields = [f.name for f in Position._meta.concrete_fields if f.attname in changes]
     if position.search_text != old_text:
         fields.append("search_text")  # derived: saved, not audited
@@ -249,6 +252,18 @@ def _step(actor, step: str, position: Position) -> Position:
             % {"status": position.get_status_display(), "step": _STEP_VERBS[step]}
         )
     return position
+
+
+def _refuse_past_valid_until(position: Position) -> None:
+    """A posting is written for the future: its valid-until date may not be set in the past (the form
+    says so at once, not when the draft is submitted)."""
+    if position.valid_until and position.valid_until < timezone.localdate():
+        raise ValidationError(
+            {
+                "valid_until": _("有效期至（%(date)s）早于今天，请填写今天或以后的日期。")
+                % {"date": position.valid_until}
+            }
+        )
 
 
 def _require_valid_until(position: Position) -> None:
