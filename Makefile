@@ -54,6 +54,8 @@ test: install messages lint
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 bench: setup
+	@# the bench extra (bm25s, the text-only baseline of bench_matching.py), once
+	$(BIN)/python -c "import bm25s" 2>/dev/null || $(BIN)/python -m pip install --quiet -e ".[dev,bench]"
 	$(BIN)/python -m bench $(BENCH_ARGS)
 
 clean:
