@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "xiaoqitong.orgs",
     "xiaoqitong.schools",
     "xiaoqitong.enterprises",
+    "xiaoqitong.matching",
     "xiaoqitong.demo",
 ]
 
