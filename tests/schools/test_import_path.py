@@ -1,4 +1,4 @@
-"""The school imports' fast path (schools.resources.SchoolDataResource) keeps the core's behaviour: batches
+"""The school imports' fast path (core.imports.BulkResource) keeps the core's behaviour: batches
 of new rows, their links, skills and search text; updates with their audit record; natural keys written in
 two ways; refusals in scope."""
 

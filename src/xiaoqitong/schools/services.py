@@ -177,7 +177,9 @@ def student_account_open(*, actor, student: Student, username: str = "") -> tupl
     from xiaoqitong.orgs.choices import Role
     from xiaoqitong.orgs.models import User
 
-    student = Student.objects.select_for_update().select_related("school", "user").get(pk=student.pk)
+    student = (
+        Student.objects.select_for_update(of=("self",)).select_related("school", "user").get(pk=student.pk)
+    )
     if not may_manage_account(actor, student):
         raise PermissionDenied(_("只有本校管理员可以为学生开通账号或重置密码。"))
     password = initial_password()
