@@ -9,11 +9,12 @@ Prepares a fresh SQLite database in a temporary ``XQT_VAR_DIR`` (``migrate``, ``
 every cell with python-calamine (the reader ``read_table`` uses; the baseline), and imports it with
 ``core.imports.run_import(dry_run=False)`` in one transaction, exactly as the import task commits a job
 (``read_table`` + ``run_import`` + one audit record per changed row). The importer is the school's
-administrator by default (every row goes through the per-row scope check), ``--actor admin`` a platform
+administrator by default (every row goes through the scope check), ``--actor admin`` a platform
 administrator. ``--validate`` also times the validation pass (the job's dry run, rolled back); ``--again``
 re-imports the same file (every row unchanged: the idempotency path); ``--profile`` prints the cProfile top 15
 of the commit (and of the re-import); ``--openpyxl`` also times reading the file with openpyxl's read-only
-mode, the reader before python-calamine.
+mode, the reader before python-calamine. The machine's load average is printed before and after: with other
+jobs running, every figure is slower alike, and the ratio to the baseline is the one to compare.
 """
 
 import argparse
@@ -161,7 +162,7 @@ def commit(path: Path, actor, *, dry_run: bool, profile: bool = False) -> dict:
     from xiaoqitong.core import imports
     from xiaoqitong.schools.models import Student
 
-    started = time.perf_counter()
+    started, cpu_started = time.perf_counter(), time.process_time()
     data = imports.read_table(path)
     read_seconds = time.perf_counter() - started
     resource = imports.resource_for(Student)()
@@ -175,7 +176,14 @@ def commit(path: Path, actor, *, dry_run: bool, profile: bool = False) -> dict:
     if profiler:
         profiler.disable()
     import_seconds = time.perf_counter() - started
-    out = {"read_table": read_seconds, "import": import_seconds, "errors": errors[:5], "totals": totals}
+    cpu = time.process_time() - cpu_started
+    out = {
+        "read_table": read_seconds,
+        "import": import_seconds,
+        "cpu": cpu,
+        "errors": errors[:5],
+        "totals": totals,
+    }
     if profiler:
         stream = io.StringIO()
         stats = pstats.Stats(profiler, stream=stream)
@@ -235,6 +243,7 @@ def main(argv: list[str] | None = None) -> None:
     if args.worker:
         worker(args)
         return
+    load_before = os.getloadavg()
     with tempfile.TemporaryDirectory(prefix="xqt-bench-import-") as tmp:
         var_dir = Path(tmp)
         started = time.perf_counter()
@@ -250,6 +259,9 @@ def main(argv: list[str] | None = None) -> None:
         r = json.loads(out.strip().splitlines()[-1])
         shutil.rmtree(var_dir, ignore_errors=True)
     rows = r["rows_read"]
+    # Another job on the machine slows every figure alike: compare runs by their ratio to the baseline.
+    load = "load average (1, 5, 15 min) {:.2f} {:.2f} {:.2f}"
+    print(f"{load.format(*load_before)} before, {load.format(*os.getloadavg())} after")
     print(
         f"file: {rows} rows, {r['bytes'] / 1e6:.1f} MB, written in {r['write']:.1f} s; school {r['school']}"
     )
@@ -264,6 +276,7 @@ def main(argv: list[str] | None = None) -> None:
             f"{name:<9} read_table {c['read_table']:6.2f} s + run_import {c['import']:7.2f} s = "
             f"{total:7.2f} s  {rows / total:7.0f} rows/s  {total / plain:5.1f}x reading  {c['totals']}"
         )
+        print(f"          (CPU time of this process: {c['cpu']:.2f} s)")
         if c["errors"]:
             print("   errors:", c["errors"])
 

@@ -1,4 +1,5 @@
-"""Reading import files: xlsx, ods, csv in UTF-8 (with or without BOM) and GBK; clear refusals."""
+"""Reading import files: xlsx, ods, csv in UTF-8 (with or without BOM) and GBK; clear refusals; dates as
+offices write them."""
 
 import datetime as dt
 import io
@@ -7,7 +8,7 @@ import zipfile
 import openpyxl
 import pytest
 
-from xiaoqitong.core.imports import ImportFileError, read_table, text
+from xiaoqitong.core.imports import DateWidget, ImportFileError, read_table, text
 
 ROWS = [["学校代码", "学校名称"], ["4143000001", "郴州第一职业学校"], ["4143000002", "嘉禾县第二职业学校"]]
 
@@ -135,3 +136,26 @@ def test_exports_escape_formulae():
     )
     row = escape_formulae(data)[0]
     assert row == ('\'=HYPERLINK("http://x")', "-5", "'+cmd|' /C calc'!A0", "'@SUM(A1)", "正常", 7)
+
+
+@pytest.mark.parametrize(
+    "cell",
+    [
+        "2023-09-01",
+        "2023/9/1",
+        "2023.9.1",
+        "20230901",
+        "2023年9月1日",
+        "2023 年 9 月 1 日",
+        "2023-09-01 00:00:00",
+    ],
+)
+def test_dates_are_read_in_the_ways_offices_write_them(cell):
+    assert DateWidget().clean(cell) == dt.date(2023, 9, 1)
+    assert DateWidget().clean(dt.datetime(2023, 9, 1, 8, 30)) == dt.date(2023, 9, 1)
+
+
+@pytest.mark.parametrize("cell", ["2023-02-30", "2023-9", "九月一日", "45170"])
+def test_what_is_not_a_date_is_refused(cell):
+    with pytest.raises(ValueError, match="不是日期"):
+        DateWidget().clean(cell)

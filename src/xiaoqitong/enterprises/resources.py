@@ -13,9 +13,6 @@
   exported; imported rows are school reports.
 """
 
-import datetime as dt
-import re
-
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.utils import timezone
@@ -24,9 +21,15 @@ from import_export import widgets
 
 from xiaoqitong.core.imports import (
     BaseResource,
+    BulkResource,
+    CachedWidget,
     ChoiceWidget,
     CodeWidget,
+    DateWidget,
     IntegerWidget,
+    NullBoolWidget,
+    cache_related,
+    column_texts,
     register_resource,
     text,
 )
@@ -41,55 +44,11 @@ from . import discrimination
 from .choices import ApplicationStatus, Education, FurtherLevel, Outcome, OutcomeSource, PositionStatus
 from .forms import major_codes_of, resolve_major_codes, split_codes
 from .models import Application, GraduateOutcome, Position
+from .services import POSITION_M2M, REQUIREMENTS, _write_requirements
 
 col = BaseResource.column
-
-
-class DateWidget(widgets.Widget):
-    """A date from a spreadsheet cell: a date value, ``2026-07-01``, ``2026/7/1``, ``2026.7.1`` or
-    ``2026年7月1日``."""
-
-    PATTERN = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$")
-
-    def clean(self, value, row=None, **kwargs):
-        if isinstance(value, dt.datetime):
-            return value.date()
-        if isinstance(value, dt.date):
-            return value
-        value = text(value)
-        if not value:
-            return None
-        value = value.split(" ")[0]
-        match = self.PATTERN.match(value)
-        if match:
-            try:
-                return dt.date(*(int(part) for part in match.groups()))
-            except ValueError:
-                pass
-        raise ValueError(_("“%(value)s”不是有效日期，请写成 2026-07-01") % {"value": value})
-
-    def render(self, value, obj=None, **kwargs):
-        return value.isoformat() if value else ""
-
-
-class NullBoolWidget(widgets.Widget):
-    """是 / 否 / empty (unknown)."""
-
-    TRUE = {"是", "1", "true", "yes", "y", "√"}
-    FALSE = {"否", "0", "false", "no", "n", "×"}
-
-    def clean(self, value, row=None, **kwargs):
-        v = text(value).lower()
-        if v in self.TRUE:
-            return True
-        if v in self.FALSE:
-            return False
-        if v in {"", "未知", "不详"}:
-            return None
-        raise ValueError(_("“%(value)s”应为“是”“否”或留空") % {"value": value})
-
-    def render(self, value, obj=None, **kwargs):
-        return {True: "是", False: "否"}.get(value, "")
+CREDIT_CODE = "企业统一社会信用代码"
+SCHOOL_CODE = "学校代码"
 
 
 class ExportOnlyMixin:
@@ -111,27 +70,16 @@ class ExportOnlyMixin:
         return super().check_file(data)
 
 
-class KeyColumnErrorsMixin:
-    """A bad natural-key cell (an unknown code) is reported under its column: the lookup of the existing
-    row gives up quietly and the row's own reading names the cell."""
-
-    def get_instance(self, instance_loader, row):
-        try:
-            return super().get_instance(instance_loader, row)
-        except ValueError:
-            return None
-
-
 def _names(objects) -> str:
     return "、".join(objects)
 
 
 @register_resource
-class PositionResource(KeyColumnErrorsMixin, ExportOnlyMixin, BaseResource):
+class PositionResource(ExportOnlyMixin, BulkResource):
     enterprise = col(
         "enterprise",
-        "企业统一社会信用代码",
-        CodeWidget(Enterprise, field="credit_code", label=_("企业（统一社会信用代码）")),
+        CREDIT_CODE,
+        CodeWidget(Enterprise, field="credit_code", label=_("企业（统一社会信用代码）"), preload=False),
     )
     enterprise_name = col("enterprise__name", "企业名称", readonly=True)
     title = col("title", "岗位名称")
@@ -160,7 +108,7 @@ class PositionResource(KeyColumnErrorsMixin, ExportOnlyMixin, BaseResource):
         "bonus_certificates",
     )
 
-    class Meta(BaseResource.Meta):
+    class Meta(BulkResource.Meta):
         model = Position
         import_id_fields = ("enterprise", "title", "valid_until")
         fields = (
@@ -184,13 +132,16 @@ class PositionResource(KeyColumnErrorsMixin, ExportOnlyMixin, BaseResource):
             "status",
         )
 
+    def preload_queryset(self, dataset):
+        return Position.objects.filter(enterprise__credit_code__in=column_texts(dataset, CREDIT_CODE))
+
     # --- lists (many-to-many and requirement rows) -------------------------------------------------------
     def _parse_lists(self, row) -> tuple[dict, dict]:
         """The lists of a row as the services take them, and errors keyed by resource field."""
         lists: dict[str, list] = {}
         errors: dict[str, str] = {}
         found, unknown = resolve_major_codes(split_codes(text(row.get("需求专业代码"))))
-        lists.update(found)
+        lists.update({name: list({o.pk: o for o in objects}.values()) for name, objects in found.items()})
         if unknown:
             errors["wanted_majors"] = _("找不到专业代码：%(codes)s") % {"codes": "、".join(unknown)}
         for key, model, field, label in (
@@ -204,7 +155,7 @@ class PositionResource(KeyColumnErrorsMixin, ExportOnlyMixin, BaseResource):
             missing = [n for n in names if n not in rows]
             if missing:
                 errors[key] = _("找不到%(label)s：%(names)s") % {"label": label, "names": "、".join(missing)}
-            lists[key] = [rows[n] for n in names if n in rows]
+            lists[key] = list({rows[n].pk: rows[n] for n in names if n in rows}.values())
         for required, bonus in (
             ("required_skills", "bonus_skills"),
             ("required_certificates", "bonus_certificates"),
@@ -229,39 +180,60 @@ class PositionResource(KeyColumnErrorsMixin, ExportOnlyMixin, BaseResource):
             current["required_certificates" if r.required else "bonus_certificates"].add(r.certificate_id)
         return current
 
-    def import_instance(self, instance, row, **kwargs):
-        errors: dict = {}
-        try:
-            super().import_instance(instance, row, **kwargs)
-        except ValidationError as exc:
-            errors = exc.update_error_dict(errors)
+    def clean_row(self, instance, row) -> dict[str, list]:
         lists, list_errors = self._parse_lists(row)
         instance._xqt_lists = lists
-        for name, message in list_errors.items():
-            errors.setdefault(name, []).append(ValidationError(message))
+        errors = {name: [message] for name, message in list_errors.items()}
         try:
             discrimination.check({"title": instance.title, "description": instance.description})
         except ValidationError as exc:
             errors = exc.update_error_dict(errors)
-        if errors:
-            raise ValidationError(errors)
+        return errors
 
     def skip_row(self, instance, original, row, import_validation_errors=None):
         if not super().skip_row(instance, original, row, import_validation_errors):
             return False
-        if original is None or original.pk is None:
-            return False
-        wanted = {k: {o.pk for o in v} for k, v in getattr(instance, "_xqt_lists", {}).items()}
-        return wanted == self._current_lists(original)
+        wanted = {k: {o.pk for o in v} for k, v in instance._xqt_lists.items()}
+        return wanted == self._current_lists(self.original)
 
-    def save_m2m(self, instance, row, **kwargs):
-        from .services import _refresh_search, _write_requirements
+    def cache_new_related(self, instance) -> None:
+        lists = instance._xqt_lists
+        for name in ("majors", "major_classes"):
+            cache_related(instance, name, lists.get(name, []))
+        cache_related(instance, "skills", [*lists["required_skills"], *lists["bonus_skills"]])
+        cache_related(
+            instance, "certificates", [*lists["required_certificates"], *lists["bonus_certificates"]]
+        )
 
-        lists = getattr(instance, "_xqt_lists", {})
-        for name in ("majors", "major_classes", "major_categories"):
-            getattr(instance, name).set(lists.get(name, []))
-        _write_requirements(instance, {k: v for k, v in lists.items() if k in self.LISTS})
-        _refresh_search(instance, save=True)
+    def new_related(self, instance) -> tuple[list[tuple], dict]:
+        lists = instance._xqt_lists
+        rows: list[tuple] = []
+        changes = {}
+        for name in POSITION_M2M:
+            wanted = lists.get(name, [])
+            if wanted:
+                through, columns = self.m2m_through(name)
+                rows.extend((through, columns, (instance.pk, o.pk)) for o in wanted)
+                changes[name] = [[], sorted(o.pk for o in wanted)]
+        for key, (model, attr, required) in REQUIREMENTS.items():
+            wanted = lists.get(key, [])
+            if wanted:
+                columns = tuple(model._meta.get_field(f).column for f in ("position", attr, "required"))
+                rows.extend((model, columns, (instance.pk, o.pk, required)) for o in wanted)
+                changes[key] = [[], sorted(o.pk for o in wanted)]
+        return rows, changes
+
+    def save_related(self, instance) -> dict:
+        lists = instance._xqt_lists
+        changes = {}
+        for name in POSITION_M2M:
+            manager = getattr(instance, name)
+            before = sorted(manager.values_list("pk", flat=True))
+            wanted = lists.get(name, [])
+            if before != sorted(o.pk for o in wanted):
+                manager.set(wanted)
+                changes[name] = [before, sorted(o.pk for o in wanted)]
+        return changes | _write_requirements(instance, {k: v for k, v in lists.items() if k in self.LISTS})
 
     # --- export ------------------------------------------------------------------------------------------
     def dehydrate_wanted_majors(self, position):
@@ -322,13 +294,17 @@ class ApplicationResource(BaseResource):
         return timezone.localtime(application.created_at).strftime("%Y-%m-%d %H:%M")
 
 
-class StudentWidget(widgets.Widget):
-    """A student by the row's 学校代码 and 学号, among the students the importer may record outcomes for."""
+class StudentWidget(CachedWidget, widgets.ForeignKeyWidget):
+    """A student by the row's 学校代码 and 学号, among the students the importer may record outcomes for
+    (``queryset``, set before the import): loaded one school at a time."""
 
-    def __init__(self, school_header: str, **kwargs):
-        super().__init__(**kwargs)
+    def __init__(self, school_header: str):
+        widgets.ForeignKeyWidget.__init__(self, Student)
         self.school_header = school_header
         self.queryset: QuerySet = Student.objects.all()
+
+    def load(self) -> dict:
+        return {}
 
     def clean(self, value, row=None, **kwargs):
         number = text(value)
@@ -337,9 +313,10 @@ class StudentWidget(widgets.Widget):
             return None
         if not school:
             raise ValueError(_("缺少学校代码"))
-        student = (
-            self.queryset.filter(school__code=school, student_no=number).select_related("school").first()
-        )
+        if school not in self.lookup:
+            students = self.queryset.filter(school__code=school).select_related("school")
+            self.lookup[school] = {student.student_no: student for student in students}
+        student = self.lookup[school].get(number)
         if student is None:
             raise ValueError(
                 _("找不到学校代码为“%(school)s”、学号为“%(number)s”的学生")
@@ -360,17 +337,20 @@ def students_for_outcomes(user) -> QuerySet:
     return qs.filter(school_id=user.school_id) if user.school_id else qs.none()
 
 
+EMPLOYER_CODE = "就业单位统一社会信用代码"
+
+
 @register_resource
-class GraduateOutcomeResource(KeyColumnErrorsMixin, ExportOnlyMixin, BaseResource):
-    school_code = col("student__school__code", "学校代码", readonly=True)
-    student = col("student", "学号", StudentWidget("学校代码"))
+class GraduateOutcomeResource(ExportOnlyMixin, BulkResource):
+    school_code = col("student__school__code", SCHOOL_CODE, readonly=True)
+    student = col("student", "学号", StudentWidget(SCHOOL_CODE))
     name = col("student__name", "姓名", readonly=True)
     year = col("year", "毕业年度", IntegerWidget())
     outcome = col("outcome", "毕业去向", ChoiceWidget(Outcome.choices))
     enterprise = col(
         "enterprise",
-        "就业单位统一社会信用代码",
-        CodeWidget(Enterprise, field="credit_code", label=_("企业（统一社会信用代码）")),
+        EMPLOYER_CODE,
+        CodeWidget(Enterprise, field="credit_code", label=_("企业（统一社会信用代码）"), preload=False),
     )
     employer_name = col("employer_name", "就业单位名称")
     in_city = col("in_city", "在本市就业", NullBoolWidget())
@@ -380,7 +360,7 @@ class GraduateOutcomeResource(KeyColumnErrorsMixin, ExportOnlyMixin, BaseResourc
 
     export_only = ("source",)
 
-    class Meta(BaseResource.Meta):
+    class Meta(BulkResource.Meta):
         model = GraduateOutcome
         import_id_fields = ("student", "year")
         fields = (
@@ -398,38 +378,42 @@ class GraduateOutcomeResource(KeyColumnErrorsMixin, ExportOnlyMixin, BaseResourc
         )
 
     def key_headers(self) -> list[str]:
-        return ["学校代码", *super().key_headers()]
+        return [SCHOOL_CODE, *super().key_headers()]
+
+    def preload_queryset(self, dataset):
+        return GraduateOutcome.objects.filter(student__school__code__in=column_texts(dataset, SCHOOL_CODE))
 
     def before_import(self, dataset, **kwargs):
         self.fields["student"].widget.queryset = students_for_outcomes(self.actor)
+        self._employers: dict[str, Enterprise | None] = {}
         super().before_import(dataset, **kwargs)
 
     def before_import_row(self, row, **kwargs):
-        key = "就业单位统一社会信用代码"
-        if row.get(key):
-            row[key] = text(row[key]).upper()
+        if row.get(EMPLOYER_CODE):
+            row[EMPLOYER_CODE] = text(row[EMPLOYER_CODE]).upper()
 
-    def import_instance(self, instance, row, **kwargs):
-        errors: dict = {}
-        try:
-            super().import_instance(instance, row, **kwargs)
-        except ValidationError as exc:
-            errors = exc.update_error_dict(errors)
+    def _employer_named(self, name: str) -> Enterprise | None:
+        """The platform enterprise of that exact name, when exactly one has it."""
+        if name not in self._employers:
+            matches = list(Enterprise.objects.filter(name=name)[:2])
+            self._employers[name] = matches[0] if len(matches) == 1 else None
+        return self._employers[name]
+
+    def clean_row(self, instance, row) -> dict[str, list]:
+        errors = {}
         name = text(row.get("姓名"))
-        if "student" not in errors and instance.student_id and name and name != instance.student.name:
-            errors.setdefault("student", []).append(
-                ValidationError(
-                    _("学号对应的学生姓名是“%(name)s”，与本行不符") % {"name": instance.student.name}
-                )
-            )
+        if instance.student_id and name and name != instance.student.name:
+            # (A student cell that cannot be read leaves no student to compare with.)
+            errors["student"] = [
+                _("学号对应的学生姓名是“%(name)s”，与本行不符") % {"name": instance.student.name}
+            ]
         if not instance.enterprise_id and instance.employer_name:
-            matches = list(Enterprise.objects.filter(name=instance.employer_name.strip())[:2])
-            if len(matches) == 1:
-                instance.enterprise = matches[0]
+            employer = self._employer_named(instance.employer_name.strip())
+            if employer is not None:
+                instance.enterprise = employer
         if instance.enterprise_id and not instance.employer_name:
             # As the model's clean() does; done here too so that an unchanged row is skipped.
             instance.employer_name = instance.enterprise.name
         if instance.pk is None:
             instance.source = OutcomeSource.SCHOOL_REPORT
-        if errors:
-            raise ValidationError(errors)
+        return errors

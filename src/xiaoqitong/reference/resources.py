@@ -11,6 +11,7 @@ from xiaoqitong.core.imports import (
     CodeWidget,
     TextWidget,
     register_resource,
+    split_list,
     text,
 )
 
@@ -28,18 +29,11 @@ from .models import (
 )
 
 col = BaseResource.column
-SEPARATORS = ("，", ",", ";", "；", "\n")
 
 
-def split_list(value) -> list[str]:
-    value = text(value)
-    for sep in SEPARATORS:
-        value = value.replace(sep, "、")
-    items = []
-    for item in (part.strip() for part in value.split("、")):
-        if item and item not in items:
-            items.append(item)
-    return items
+def major_code(code: str) -> str:
+    """520101K → 520101: the K of a 国控专业 may be written or not."""
+    return code[:-1] if code[-1:] in {"K", "k"} and code[:-1].isdigit() else code
 
 
 class TextListWidget(widgets.Widget):
@@ -78,12 +72,10 @@ class CodeListWidget(widgets.ManyToManyWidget):
 
 
 class MajorCodeWidget(TextWidget):
-    """A major code, with or without the K of 国控专业 (520101K and 520101 are the same major). Other apps
-    that name majors by code in their imports may use it as ``CodeWidget``'s companion for the lookup."""
+    """A major code, with or without the K of 国控专业 (520101K and 520101 are the same major)."""
 
     def clean(self, value, row=None, **kwargs):
-        code = text(value)
-        return code[:-1] if code[-1:] in {"K", "k"} and code[:-1].isdigit() else code
+        return major_code(text(value))
 
 
 class MajorWidget(CodeWidget):
@@ -92,8 +84,8 @@ class MajorWidget(CodeWidget):
     def __init__(self, **kwargs):
         super().__init__(Major, field="code", label=_("专业"), **kwargs)
 
-    def clean(self, value, row=None, **kwargs):
-        return super().clean(MajorCodeWidget().clean(value), row, **kwargs)
+    def normalize(self, value: str) -> str:
+        return major_code(value)
 
 
 class LevelWidget(ChoiceWidget):
