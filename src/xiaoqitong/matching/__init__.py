@@ -1,38 +1,5 @@
 """Matching students and positions (issue 4).
 
-``engine`` is pure numpy/scipy; the Django side turns records into its input arrays.
+``engine`` is pure numpy/scipy (its public names are in ``engine.__all__``); ``arrays`` turns records into
+its input arrays, ``services`` builds, saves and queries the index.
 """
-
-from .engine import (
-    BIG,
-    COMPONENTS,
-    FORMAT,
-    MAJOR_LEVELS,
-    NO_POSITION,
-    Catalog,
-    Explanation,
-    MatchIndex,
-    PositionArrays,
-    Ragged,
-    SnapshotError,
-    StudentArrays,
-    Weights,
-    set_matrix,
-)
-
-__all__ = [
-    "BIG",
-    "COMPONENTS",
-    "FORMAT",
-    "MAJOR_LEVELS",
-    "NO_POSITION",
-    "Catalog",
-    "Explanation",
-    "MatchIndex",
-    "PositionArrays",
-    "Ragged",
-    "SnapshotError",
-    "StudentArrays",
-    "Weights",
-    "set_matrix",
-]
