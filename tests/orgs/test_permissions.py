@@ -7,11 +7,9 @@ view scope answer 404 exactly like rows that do not exist.
 """
 
 import pytest
-from django.test import Client
-from rest_framework.test import APIClient
 
 from xiaoqitong.core.models import ImportJob
-from xiaoqitong.core.testing import csv_upload
+from xiaoqitong.core.testing import check_access, csv_upload, login_clients
 from xiaoqitong.orgs import views
 from xiaoqitong.orgs.choices import Role
 from xiaoqitong.orgs.models import Enterprise, ResearchInstitution, School, SchoolEnrolment
@@ -133,61 +131,16 @@ def test_permission_matrix(model_name, role):
     industry_leaf()
     user = user_with_role(role)
     config, api_plural = CONFIGS[model_name]
-    page = Client()
-    page.force_login(user)
-    api = APIClient()
-    api.force_authenticate(user)
-    api_base = f"/api/v1/orgs/{api_plural}/"
     own, other = own_and_other(model_name, user)
-    can_list = MATRIX[model_name]["view"][ROLES.index(role)] != N
-
-    # list and export
-    assert page.get(config.url_for("list")).status_code == (200 if can_list else 403)
-    response = api.get(api_base)
-    assert response.status_code == (200 if can_list else 403)
-    can_export = MATRIX[model_name]["export"][ROLES.index(role)] != N
-    assert page.get(config.url_for("list") + "?export=csv").status_code == (200 if can_export else 403)
-    can_add = MATRIX[model_name]["add"][ROLES.index(role)] != N
-    assert page.get(config.url_for("add")).status_code == (200 if can_add else 403)
-    assert api.post(api_base, {}, format="json").status_code == (400 if can_add else 403)
-
-    assert page.get(config.url_for("list") + "99999999/").status_code == 404
-    if config.importable:
-        can_import = MATRIX[model_name]["import"][ROLES.index(role)] != N
-        assert page.get(config.url_for("import")).status_code == (200 if can_import else 403)
-        if not can_import:
-            upload = csv_upload([{"编号": "X"}])
-            assert page.post(config.url_for("import"), {"file": upload}).status_code == 403
-            assert not ImportJob.objects.exists()
-
-    for target, is_own in ((own, True), (other, False)):
-        if target is None:
-            continue
-        visible = allowed(model_name, role, "view", is_own)
-        where = f"{model_name} {role} {'own' if is_own else 'other'}"
-        expected_view = 200 if visible else 404
-        assert page.get(config.url_for("detail", target)).status_code == expected_view, where
-        expected_history = 200 if allowed(model_name, role, "change", is_own) else (403 if visible else 404)
-        assert page.get(config.url_for("history", target)).status_code == expected_history, where
-        api_view = api.get(f"{api_base}{target.pk}/").status_code
-        assert api_view == (200 if visible else (404 if can_list else 403)), where
-        for action, url in (
-            ("change", config.url_for("edit", target)),
-            ("delete", config.url_for("delete", target)),
-        ):
-            expected = 200 if allowed(model_name, role, action, is_own) else (403 if visible else 404)
-            assert page.get(url).status_code == expected, f"{where} {action}"
-        # API writes: refused ones must not change anything
-        if not allowed(model_name, role, "delete", is_own):
-            status = api.delete(f"{api_base}{target.pk}/").status_code
-            assert status in ((403,) if visible else (403, 404)), f"{where} api delete"
-            assert type(target).objects.filter(pk=target.pk).exists()
-        if not allowed(model_name, role, "change", is_own):
-            status = api.patch(f"{api_base}{target.pk}/", {}, format="json").status_code
-            assert status in ((403,) if visible else (403, 404)), f"{where} api patch"
-        if not visible and can_list:
-            # indistinguishable from a row that does not exist
-            assert api.get(f"{api_base}99999999/").status_code == api_view
+    check_access(
+        user,
+        config,
+        f"/api/v1/orgs/{api_plural}/",
+        lambda action, is_own: allowed(model_name, role, action, is_own),
+        own,
+        other,
+        f"{model_name} {role}",
+    )
 
 
 @pytest.mark.django_db
@@ -196,8 +149,7 @@ def test_list_shows_only_rows_in_scope():
     teacher = user_with_role(Role.TEACHER)
     SchoolEnrolmentFactory(school=teacher.school, year=2024)
     SchoolEnrolmentFactory(year=2024)
-    api = APIClient()
-    api.force_authenticate(teacher)
+    _page, api = login_clients(teacher)
     response = api.get("/api/v1/orgs/school-enrolments/")
     assert response.data["count"] == 1
     assert SchoolEnrolment.objects.count() == 2
@@ -208,20 +160,12 @@ def test_list_shows_only_rows_in_scope():
 # enterprise_hr: its enterprise; researcher: its institution) tries to write another organization's rows.
 
 
-def clients(user):
-    page = Client()
-    page.force_login(user)
-    api = APIClient()
-    api.force_authenticate(user)
-    return page, api
-
-
 @pytest.mark.django_db
 def test_school_admin_cannot_add_an_enrolment_for_another_school():
     county()
     admin = user_with_role(Role.SCHOOL_ADMIN)
     other = SchoolFactory()
-    page, api = clients(admin)
+    page, api = login_clients(admin)
     url = "/api/v1/orgs/school-enrolments/"
     payload = {"year": 2024, "full_time_students": 999}
 
@@ -254,7 +198,7 @@ def test_school_admin_cannot_move_its_enrolment_row_to_another_school():
     admin = user_with_role(Role.SCHOOL_ADMIN)
     other = SchoolFactory()
     row = SchoolEnrolmentFactory(school=admin.school, year=2024, full_time_students=1000)
-    page, api = clients(admin)
+    page, api = login_clients(admin)
 
     response = api.patch(f"/api/v1/orgs/school-enrolments/{row.pk}/", {"school": other.code}, format="json")
     assert response.status_code in (400, 403) and (response.status_code == 403 or "school" in response.data)
@@ -297,7 +241,7 @@ def test_own_organization_writer_cannot_change_another(role, model, factory, plu
     user = user_with_role(role)
     other = factory()
     own = getattr(user, org_field)
-    page, api = clients(user)
+    page, api = login_clients(user)
     name_before = other.name
 
     assert api.patch(f"/api/v1/orgs/{plural}/{other.pk}/", {"name": "改名"}, format="json").status_code == 403
@@ -318,7 +262,7 @@ def test_own_organization_writer_cannot_change_another(role, model, factory, plu
 def test_school_admin_may_not_import_schools(django_capture_on_commit_callbacks):
     county()
     admin = user_with_role(Role.SCHOOL_ADMIN)
-    page, _api = clients(admin)
+    page, _api = login_clients(admin)
     row = {
         "学校代码": admin.school.code,
         "学校名称": "改名职校",

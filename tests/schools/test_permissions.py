@@ -8,11 +8,9 @@ the view scope answer 404 exactly like rows that do not exist.
 """
 
 import pytest
-from django.test import Client
-from rest_framework.test import APIClient
 
 from xiaoqitong.core.models import ImportJob
-from xiaoqitong.core.testing import csv_upload
+from xiaoqitong.core.testing import check_access, csv_upload, login_clients
 from xiaoqitong.orgs.choices import Role
 from xiaoqitong.schools import views
 from xiaoqitong.schools.models import SchoolMajor, Student, Teacher
@@ -118,74 +116,25 @@ def allowed(model_name: str, role: str, action: str, is_own: bool) -> bool:
 def test_permission_matrix(model_name, role):
     user = user_with_role(role)
     config, api_plural = CONFIGS[model_name]
-    page = Client()
-    page.force_login(user)
-    api = APIClient()
-    api.force_authenticate(user)
-    api_base = f"/api/v1/schools/{api_plural}/"
     own, other = own_and_other(model_name, user)
-    column = ROLES.index(role)
-    can_list = MATRIX[model_name]["view"][column] != N
-
-    assert page.get(config.url_for("list")).status_code == (200 if can_list else 403)
-    assert api.get(api_base).status_code == (200 if can_list else 403)
-    can_export = MATRIX[model_name]["export"][column] != N
-    assert page.get(config.url_for("list") + "?export=csv").status_code == (200 if can_export else 403)
-    can_add = MATRIX[model_name]["add"][column] != N
-    assert page.get(config.url_for("add")).status_code == (200 if can_add else 403)
-    assert api.post(api_base, {}, format="json").status_code == (400 if can_add else 403)
-    assert page.get(config.url_for("list") + "99999999/").status_code == 404
-
-    can_import = MATRIX[model_name]["import"][column] != N
-    assert page.get(config.url_for("import")).status_code == (200 if can_import else 403)
-    if not can_import:
-        assert (
-            page.post(config.url_for("import"), {"file": csv_upload([{"学校代码": "X"}])}).status_code == 403
-        )
-        assert not ImportJob.objects.exists()
-
-    for target, is_own in ((own, True), (other, False)):
-        if target is None:
-            continue
-        visible = allowed(model_name, role, "view", is_own)
-        where = f"{model_name} {role} {'own' if is_own else 'other'}"
-        assert page.get(config.url_for("detail", target)).status_code == (200 if visible else 404), where
-        expected_history = 200 if allowed(model_name, role, "change", is_own) else (403 if visible else 404)
-        assert page.get(config.url_for("history", target)).status_code == expected_history, where
-        api_view = api.get(f"{api_base}{target.pk}/").status_code
-        assert api_view == (200 if visible else (404 if can_list else 403)), where
-        for action, url in (
-            ("change", config.url_for("edit", target)),
-            ("delete", config.url_for("delete", target)),
-        ):
-            expected = 200 if allowed(model_name, role, action, is_own) else (403 if visible else 404)
-            assert page.get(url).status_code == expected, f"{where} {action}"
-        if not allowed(model_name, role, "delete", is_own):
-            status = api.delete(f"{api_base}{target.pk}/").status_code
-            assert status in ((403,) if visible else (403, 404)), f"{where} api delete"
-            assert type(target).objects.filter(pk=target.pk).exists()
-        if not allowed(model_name, role, "change", is_own):
-            status = api.patch(f"{api_base}{target.pk}/", {}, format="json").status_code
-            assert status in ((403,) if visible else (403, 404)), f"{where} api patch"
-        if not visible and can_list:
-            assert api.get(f"{api_base}99999999/").status_code == api_view
+    check_access(
+        user,
+        config,
+        f"/api/v1/schools/{api_plural}/",
+        lambda action, is_own: allowed(model_name, role, action, is_own),
+        own,
+        other,
+        f"{model_name} {role}",
+    )
 
 
 # --- writes across schools ------------------------------------------------------------------------------
-def clients(user):
-    page = Client()
-    page.force_login(user)
-    api = APIClient()
-    api.force_authenticate(user)
-    return page, api
-
-
 @pytest.mark.django_db
 def test_school_admin_cannot_write_another_schools_rows():
     admin = user_with_role(Role.SCHOOL_ADMIN)
     other_major = SchoolMajorFactory()
     other_school = other_major.school
-    page, api = clients(admin)
+    page, api = login_clients(admin)
     payload = {"major": "660103", "year": 2025, "students_enrolled": 10}
 
     refused = api.post(
@@ -222,7 +171,7 @@ def test_school_admin_cannot_write_another_schools_rows():
 def test_school_admin_imports_only_its_own_schools_rows(django_capture_on_commit_callbacks):
     admin = user_with_role(Role.SCHOOL_ADMIN)
     other = SchoolFactory()
-    page, _api = clients(admin)
+    page, _api = login_clients(admin)
     row = {
         "学校代码": admin.school.code,
         "工号": "T1",
@@ -250,7 +199,7 @@ def test_school_admin_imports_only_its_own_schools_rows(django_capture_on_commit
 def test_a_student_keeps_consent_and_preferences_but_not_school_records():
     student = StudentFactory(consent="none", status="studying")
     user = student_account(student)
-    page, api = clients(user)
+    page, api = login_clients(user)
     url = f"/api/v1/schools/students/{student.pk}/"
 
     response = api.patch(url, {"consent": "full", "skills": "机械制图:精通"}, format="json")
@@ -278,7 +227,7 @@ def test_a_student_keeps_consent_and_preferences_but_not_school_records():
 def test_teachers_read_their_schools_students_and_write_nothing():
     teacher = user_with_role(Role.TEACHER)
     student = StudentFactory(school_major__school=teacher.school)
-    page, api = clients(teacher)
+    page, api = login_clients(teacher)
     assert api.get("/api/v1/schools/students/").data["count"] == 1
     assert (
         api.patch(f"/api/v1/schools/students/{student.pk}/", {"name": "改"}, format="json").status_code == 403

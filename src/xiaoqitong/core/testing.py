@@ -29,6 +29,67 @@ def audit_count(model, pk=None) -> int:
     return qs.count()
 
 
+def login_clients(user) -> tuple[Client, APIClient]:
+    """A page client and an API client, both logged in as ``user``."""
+    page = Client()
+    page.force_login(user)
+    api = APIClient()
+    api.force_authenticate(user)
+    return page, api
+
+
+def check_access(user, config, api_base: str, may, own, other, label: str = "") -> None:
+    """Every page and API answer of one model for one user, against the expected rights.
+
+    ``may(action, is_own)`` says whether the user may take ``action`` on a row of its own organization
+    (``is_own``) or another's; list-level answers (list, export, add, import) use ``may(action, True)``.
+    ``own`` and ``other`` are rows (either may be ``None``). Refused API writes must leave the row as it was,
+    and a row out of view must answer like a row that does not exist."""
+    page, api = login_clients(user)
+    can_list = may("view", True)
+    assert page.get(config.url_for("list")).status_code == (200 if can_list else 403), label
+    assert api.get(api_base).status_code == (200 if can_list else 403), label
+    export = page.get(config.url_for("list") + "?export=csv").status_code
+    assert export == (200 if may("export", True) else 403), label
+    can_add = may("add", True)
+    assert page.get(config.url_for("add")).status_code == (200 if can_add else 403), label
+    assert api.post(api_base, {}, format="json").status_code == (400 if can_add else 403), label
+    assert page.get(config.url_for("list") + "99999999/").status_code == 404, label
+    if config.importable:
+        can_import = may("import", True)
+        assert page.get(config.url_for("import")).status_code == (200 if can_import else 403), label
+        if not can_import:
+            upload = csv_upload([{"编号": "X"}])
+            assert page.post(config.url_for("import"), {"file": upload}).status_code == 403, label
+            assert not ImportJob.objects.exists(), label
+
+    for target, is_own in ((own, True), (other, False)):
+        if target is None:
+            continue
+        visible = may("view", is_own)
+        where = f"{label} {'own' if is_own else 'other'}"
+        assert page.get(config.url_for("detail", target)).status_code == (200 if visible else 404), where
+        expected_history = 200 if may("change", is_own) else (403 if visible else 404)
+        assert page.get(config.url_for("history", target)).status_code == expected_history, where
+        api_view = api.get(f"{api_base}{target.pk}/").status_code
+        assert api_view == (200 if visible else (404 if can_list else 403)), where
+        for action, url in (
+            ("change", config.url_for("edit", target)),
+            ("delete", config.url_for("delete", target)),
+        ):
+            expected = 200 if may(action, is_own) else (403 if visible else 404)
+            assert page.get(url).status_code == expected, f"{where} {action}"
+        if not may("delete", is_own):
+            status = api.delete(f"{api_base}{target.pk}/").status_code
+            assert status in ((403,) if visible else (403, 404)), f"{where} api delete"
+            assert type(target).objects.filter(pk=target.pk).exists(), f"{where} api delete"
+        if not may("change", is_own):
+            status = api.patch(f"{api_base}{target.pk}/", {}, format="json").status_code
+            assert status in ((403,) if visible else (403, 404)), f"{where} api patch"
+        if not visible and can_list:  # indistinguishable from a row that does not exist
+            assert api.get(f"{api_base}99999999/").status_code == api_view, where
+
+
 def csv_upload(rows: list[dict], name: str = "data.csv", encoding: str = "utf-8"):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
