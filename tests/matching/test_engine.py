@@ -68,6 +68,8 @@ POSITION_DEFAULTS = dict(
     rcert=[],
     bcert=[],
     majors=[],
+    classes=None,  # 专业类 wanted as a whole (None: the field is left out)
+    cats=None,  # 大类 wanted as a whole
     min_edu=0,
     start=0,
     county=-1,
@@ -102,6 +104,12 @@ def S(id=1, **kw) -> dict:  # a student spec
 
 def positions_of(specs: list[dict]) -> PositionArrays:
     col = lambda k: [s[k] for s in specs]  # noqa: E731
+
+    def wanted(key: str, width: int):
+        if all(s[key] is None for s in specs):
+            return None
+        return set_matrix([s[key] or [] for s in specs], width)
+
     return PositionArrays(
         ids=col("id"),
         min_edu=col("min_edu"),
@@ -118,6 +126,8 @@ def positions_of(specs: list[dict]) -> PositionArrays:
         req_certs=set_matrix(col("rcert"), len(CERT_TOKENS)),
         bonus_certs=set_matrix(col("bcert"), len(CERT_TOKENS)),
         tokens=col("tokens"),
+        wanted_classes=wanted("classes", len(CLASS_CATEGORY)),
+        wanted_categories=wanted("cats", 2),
     )
 
 
@@ -198,8 +208,14 @@ def reference(w: Weights, specs: list[dict], i: int, st: dict, stats=None) -> tu
         "bonus_cert": w.bonus_cert * frac(p["bcert"], st["certs"]),
         "major": w.major * (m in p["majors"]),
         "major_family": w.major_family * (fam(m) >= 0 and fam(m) in {fam(x) for x in p["majors"]}),
-        "major_class": w.major_class * (cls(m) in {cls(x) for x in p["majors"]}),
-        "major_category": w.major_category * (cat(m) in {cat(x) for x in p["majors"]}),
+        "major_class": w.major_class * (cls(m) in {cls(x) for x in p["majors"]} | set(p["classes"] or [])),
+        "major_category": w.major_category
+        * (
+            cat(m)
+            in {cat(x) for x in p["majors"]}
+            | {CLASS_CATEGORY[c] for c in p["classes"] or []}
+            | set(p["cats"] or [])
+        ),
         "chain_link": w.chain_link * (p["link"] >= 0 and p["link"] in MAJOR_LINKS[m]),
         "pref_chain": w.pref_chain * (p["chain"] >= 0 and p["chain"] in st["chains"]),
         "home_county": w.home_county * (st["county"] >= 0 and st["county"] == p["county"]),
@@ -305,6 +321,27 @@ def test_wanted_majors_count_as_sets():
     assert one_score(w, P(1, majors=[2, 4]), S(major=4)) == pytest.approx(2.0)
 
 
+def test_a_whole_class_or_category_wanted_is_not_an_exact_major():
+    w = only(major=0.5, major_family=0.1, major_class=0.2, major_category=0.05)
+    student = S(major=0)  # 专业类 0, 大类 0
+    by_class = P(1, classes=[0])
+    by_category = P(2, cats=[0])
+    by_major = P(3, majors=[0])
+    other_class = P(4, classes=[2])  # 大类 1
+    assert one_score(w, by_class, student) == pytest.approx(0.25)  # class and its category, not the major
+    assert one_score(w, by_category, student) == pytest.approx(0.05)
+    assert one_score(w, by_major, student) == pytest.approx(0.85)
+    assert one_score(w, other_class, student) == pytest.approx(0.0)
+    index = MatchIndex.build(CATALOG, positions_of([by_class, by_category, by_major]), w)
+    levels = [e.major_level for e in index.explain(students_of([student]), 0, [1, 2, 3])]
+    assert levels == ["class", "category", "major"]
+    with pytest.raises(ValueError, match="wanted_classes has 2 columns, expected 3"):
+        MatchIndex.build(
+            CATALOG,
+            dataclasses.replace(positions_of([by_class]), wanted_classes=set_matrix([[0]], 2)),
+        )
+
+
 @pytest.mark.parametrize(
     ("weights", "position", "student", "score"),
     [
@@ -376,6 +413,8 @@ def random_city(seed: int, n_positions: int, n_students: int, first_id: int = 1)
             rcert=pick(3, 0, 2),
             bcert=pick(3, 0, 1),
             majors=pick(6, 0, 3),
+            classes=pick(3, 0, 1) if rng.random() < 0.3 else None,
+            cats=pick(2, 0, 1) if rng.random() < 0.2 else None,
             min_edu=int(rng.integers(0, N_EDU)),
             start=int(rng.integers(0, 20)),
             county=int(rng.integers(-1, N_COUNTIES)),
@@ -474,6 +513,49 @@ def test_explain_components_sum_to_score_and_match_the_definitions(city):
             comps, eligible = reference(w, ps, i, ss[r], stats)
             assert e.components == pytest.approx(comps, abs=1e-6)
             assert e.eligible == eligible
+
+
+def test_score_pairs_equal_the_reference_with_filters_as_minus_inf(city):
+    ps, ss, index, students = city
+    w = index.weights
+    stats = bm25([p["tokens"] for p in ps], w.bm25_k1, w.bm25_b)
+    wanted = [p["id"] for p in ps[::7]]
+    got = index.score_pairs(students, wanted)
+    assert got.shape == (len(ss), len(wanted)) and got.dtype == np.float32
+    eligible_pairs = 0
+    for r, st in enumerate(ss):
+        for j, pid in enumerate(wanted):
+            i = next(n for n, p in enumerate(ps) if p["id"] == pid)
+            comps, eligible = reference(w, ps, i, st, stats)
+            if eligible:
+                eligible_pairs += 1
+                assert got[r, j] == pytest.approx(sum(comps.values()), abs=1e-5)
+            else:
+                assert got[r, j] == -np.inf
+    assert 0 < eligible_pairs < got.size  # both branches were exercised
+    rows = [5, 2, 2]
+    assert np.array_equal(index.score_pairs(students, wanted, rows), got[rows])
+    assert index.score_pairs(students, [], rows).shape == (3, 0)
+    with pytest.raises(KeyError, match="not in the index"):
+        index.score_pairs(students, [987654])
+    with pytest.raises(IndexError, match="unknown student row"):
+        index.score_pairs(students, wanted, [len(ss)])
+
+
+def test_student_arrays_take_and_concat_keep_rows(city):
+    _, ss, index, students = city
+    parts = [students.take([3, 1]), students.take([0]), students.take(np.arange(4, len(ss)))]
+    joined = StudentArrays.concat(parts)
+    order = [3, 1, 0, *range(4, len(ss))]
+    assert joined.ids.tolist() == students.ids[order].tolist()
+    assert np.array_equal(
+        index.score_pairs(joined, [ps["id"] for ps in city[0][:9]]),
+        index.score_pairs(students, [ps["id"] for ps in city[0][:9]], order),
+    )
+    assert engine.query_tokens(CATALOG, students, range(len(ss))) == [query_of(st) for st in ss]
+    assert engine.query_tokens(CATALOG, joined, [0]) == engine.query_tokens(CATALOG, students, [3])
+    with pytest.raises(ValueError, match="at least one part"):
+        StudentArrays.concat([])
 
 
 def test_ties_go_to_the_lowest_position_id_across_chunks():

@@ -14,9 +14,9 @@ vector, with every weight on the student side.
   scaled by ``alpha_s = w_text / Σ idf(query tokens)``, so the text component lies in ``[0, w_text]``.
 * Skills and certificates: a position has ``1/n`` at each of its ``n`` required (bonus) items, a student
   ``w`` at each item it owns, so the product is ``w`` times the fraction covered.
-* Major affinity: a position marks the sets of majors it wants (专业类/大类 wants already expanded to their
-  majors by the caller) and the families, 专业类 and 大类 of those majors, and its industry-chain link. A
-  student marks its own major, family, 专业类, 大类 and the links its major supplies, each at its weight.
+* Major affinity: a position marks the majors it wants by name, their families, the 专业类 it wants (as a
+  whole, or as the 专业类 of a wanted major), the 大类 likewise, and its industry-chain link. A student marks
+  its own major, family, 专业类, 大类 and the links its major supplies, each at its weight.
 * Preferences (chain, county, position type, salary, staying in the city) have few distinct values: they are
   rows of a small dense matrix ``O`` (features x positions). Salary uses cumulative buckets: a position sets
   every bucket up to its own, a student sets its minimum bucket.
@@ -91,6 +91,7 @@ __all__ = [
     "SnapshotError",
     "StudentArrays",
     "Weights",
+    "query_tokens",
     "set_matrix",
 ]
 
@@ -99,7 +100,7 @@ BIG = np.float32(1e4)
 #: Id returned in place of a position when fewer than k positions pass the filters.
 NO_POSITION = -1
 #: Snapshot format. Bump it whenever the saved arrays change meaning: older snapshots are then refused.
-FORMAT = "xqt-match-1"
+FORMAT = "xqt-match-2"
 #: Score components, in explanation order. Each is also the name of its weight.
 COMPONENTS = (
     "text",
@@ -431,7 +432,10 @@ class PositionArrays:
     ``start_day`` and the students' ``avail_day`` count days from the same epoch (the caller's choice). A
     position without a start date, or one that has already started, should get today's day number.
     ``salary_bucket`` is the bucket of the highest monthly pay offered (-1: not stated, no salary bonus).
-    ``wanted_majors`` lists majors, with 专业类- and 大类-level wants expanded to all their majors.
+    ``wanted_majors`` lists the majors a position asks for by name; ``wanted_classes`` and
+    ``wanted_categories`` (optional) the 专业类 and 大类 it asks for as a whole. A student of a wanted major
+    earns ``major``; one whose 专业类 (大类) is wanted, or is that of a wanted major, earns ``major_class``
+    (``major_category``): a whole-class want is not an exact-major match.
     ``tokens`` are the token ids of title, description and skill names.
     """
 
@@ -450,6 +454,8 @@ class PositionArrays:
     req_certs: sp.csr_matrix
     bonus_certs: sp.csr_matrix
     tokens: Ragged
+    wanted_classes: sp.csr_matrix | None = None  # None: no 专业类 wanted as a whole
+    wanted_categories: sp.csr_matrix | None = None  # None: no 大类 wanted as a whole
 
     def __post_init__(self) -> None:
         s = object.__setattr__
@@ -468,6 +474,12 @@ class PositionArrays:
             if not sp.issparse(m) or m.shape[0] != n:
                 raise ValueError(f"{name} must be a sparse matrix with {n} rows")
             s(self, name, _as_set(m, name))
+        for name in ("wanted_classes", "wanted_categories"):
+            m = getattr(self, name)
+            if m is not None:
+                if not sp.issparse(m) or m.shape[0] != n:
+                    raise ValueError(f"{name} must be a sparse matrix with {n} rows")
+                s(self, name, _as_set(m, name))
         if not isinstance(self.tokens, Ragged):
             s(self, "tokens", Ragged.from_lists(self.tokens))
         if len(self.tokens) != n:
@@ -491,18 +503,22 @@ class PositionArrays:
             ("bonus_skills", c.n_skills),
             ("req_certs", c.n_certs),
             ("bonus_certs", c.n_certs),
+            ("wanted_classes", c.n_classes),
+            ("wanted_categories", c.n_categories),
         ):
-            if getattr(self, name).shape[1] != width:
-                raise ValueError(
-                    f"positions.{name} has {getattr(self, name).shape[1]} columns, expected {width}"
-                )
+            m = getattr(self, name)
+            if m is not None and m.shape[1] != width:
+                raise ValueError(f"positions.{name} has {m.shape[1]} columns, expected {width}")
 
     def take(self, rows: np.ndarray) -> PositionArrays:
         rows = np.asarray(rows, np.int64)
         kw = {}
         for f in dataclasses.fields(self):
             value = getattr(self, f.name)
-            kw[f.name] = value.take(rows) if isinstance(value, Ragged) else value[rows]
+            if value is None:
+                kw[f.name] = None
+            else:
+                kw[f.name] = value.take(rows) if isinstance(value, Ragged) else value[rows]
         return PositionArrays(**kw)
 
 
@@ -544,6 +560,22 @@ class StudentArrays:
     def __len__(self) -> int:
         return len(self.ids)
 
+    def take(self, rows) -> StudentArrays:
+        """The given rows, in that order."""
+        rows = np.asarray(rows, np.int64)
+        return StudentArrays(**{f.name: getattr(self, f.name)[rows] for f in dataclasses.fields(self)})
+
+    @classmethod
+    def concat(cls, parts: Sequence[StudentArrays]) -> StudentArrays:
+        """The rows of ``parts`` one after the other (at least one part; same catalog)."""
+        if not parts:
+            raise ValueError("concat needs at least one part")
+        kw = {}
+        for f in dataclasses.fields(cls):
+            values = [getattr(p, f.name) for p in parts]
+            kw[f.name] = sp.vstack(values, format="csr") if sp.issparse(values[0]) else np.concatenate(values)
+        return cls(**kw)
+
     def check(self, catalog: Catalog, rows: np.ndarray | None = None) -> None:
         """Refuse ids outside the catalog, for the given rows (all rows by default)."""
         c = catalog
@@ -565,6 +597,18 @@ class StudentArrays:
                 raise ValueError(
                     f"students.{name} has {getattr(self, name).shape[1]} columns, expected {width}"
                 )
+
+
+def query_tokens(catalog: Catalog, students: StudentArrays, rows: Iterable[int]) -> list[list[int]]:
+    """Each student's text query as token ids: the name tokens of its major, skills and certificates, as the
+    engine derives it (the input of :meth:`MatchIndex.bm25_top_k`, the text-only baseline)."""
+    out = []
+    for r in rows:
+        tokens = [catalog.major_tokens.row(students.major[r])]
+        tokens += [catalog.skill_tokens.row(s) for s in students.skills[r].indices]
+        tokens += [catalog.cert_tokens.row(c) for c in students.certs[r].indices]
+        out.append(np.concatenate(tokens).tolist())
+    return out
 
 
 @dataclasses.dataclass(frozen=True)
@@ -820,6 +864,12 @@ def _position_matrices(
     norm = w.bm25_k1 * (1 - w.bm25_b + w.bm25_b * dl[rows] / avgdl)
     bm25.data = (idf[bm25.indices] * bm25.data / (bm25.data + norm)).astype(np.float32)
     wm = pos.wanted_majors
+    classes = _mapped_set(wm, c.major_class, c.n_classes)
+    if pos.wanted_classes is not None:
+        classes = _as_set(classes + pos.wanted_classes, "wanted_classes")
+    categories = _mapped_set(classes, c.class_category, c.n_categories)
+    if pos.wanted_categories is not None:
+        categories = _as_set(categories + pos.wanted_categories, "wanted_categories")
     Y = sp.hstack(
         [
             bm25,
@@ -829,8 +879,8 @@ def _position_matrices(
             _fractions(pos.bonus_certs),
             wm,
             _mapped_set(wm, c.major_family, c.n_families),
-            _mapped_set(wm, c.major_class, c.n_classes),
-            _mapped_set(wm, c.class_category[c.major_class], c.n_categories),
+            classes,
+            categories,
             _one_hot(pos.link, c.n_links),
         ],
         format="csr",
@@ -1353,6 +1403,34 @@ class MatchIndex:
             )
         return out
 
+    def score_pairs(self, students: StudentArrays, position_ids: Iterable[int], rows=None) -> np.ndarray:
+        """Scores of the given positions for many students: (len(rows), len(position_ids)) float32.
+
+        The reverse direction of :meth:`top_k` (students for a position, majors for an enterprise's
+        positions): token by token, no dense item rows needed. ``rows`` index ``students`` (default all).
+        A pair that fails a hard filter scores -inf; scores equal :meth:`explain`'s up to float32 rounding.
+        Raises KeyError for an id that is not in the index.
+        """
+        if rows is None:
+            students.check(self.catalog)
+            rows = np.arange(len(students))
+        else:
+            rows = self._rows(students, rows)
+        wanted = [int(p) for p in position_ids]
+        out = np.full((len(rows), len(wanted)), -np.inf, np.float32)
+        if not len(rows) or not wanted:
+            return out
+        Y, dense, start, min_edu = self._pairs(wanted)
+        YT = _transpose(Y)
+        for b0 in range(0, len(rows), 5000):
+            b = _Block(students, rows[b0 : b0 + 5000])
+            X, XL = self._student_vectors(b)
+            s = (X @ YT).toarray().astype(np.float32) + (XL @ dense).astype(np.float32)
+            s[min_edu[None, :] > b.edu[:, None]] = -np.inf
+            s[start[None, :] < b.avail[:, None]] = -np.inf
+            out[b0 : b0 + b.n] = s
+        return out
+
     def _pairs(self, position_ids: list[int]):
         """Y rows, O columns, start days and minimum education of live positions (main or delta)."""
         ids = np.asarray(position_ids, np.int64)
@@ -1433,6 +1511,11 @@ class MatchIndex:
 
     def __len__(self) -> int:
         return int(self._alive.sum()) + len(self._d_ids)
+
+    def __contains__(self, position_id) -> bool:
+        """Whether a live position (main or delta) has this id."""
+        ids = np.array([int(position_id)], np.int64)
+        return bool(self._main_cols(ids)[0] >= 0 or np.isin(ids, self._d_ids)[0])
 
     @property
     def dense_items(self) -> bool:
