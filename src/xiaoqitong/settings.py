@@ -1,11 +1,13 @@
 """Django settings. Every value comes from an environment variable with a safe default;
 the README lists them all. Nothing here names a city: the deployment is data."""
 
+import json
 import os
 import secrets
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent
@@ -232,6 +234,12 @@ FILTERS_EMPTY_CHOICE_LABEL = _("全部")
 # The organization whose name the shell shows (a deployment setting, not code).
 XQT_SITE_NAME = os.environ.get("XQT_SITE_NAME", "校企通")
 XQT_CITY_CODE = os.environ.get("XQT_CITY_CODE", "431000")
+# Matching weights and thresholds over the documented defaults (matching.engine.Weights), as JSON, e.g.
+# XQT_MATCH_WEIGHTS='{"text": 0.25, "stay": 0.07, "min_score": 0.1}'. A changed value rebuilds the index.
+try:
+    XQT_MATCH_WEIGHTS = json.loads(os.environ.get("XQT_MATCH_WEIGHTS") or "{}")
+except ValueError as exc:
+    raise ImproperlyConfigured(f"XQT_MATCH_WEIGHTS is not valid JSON: {exc}") from exc
 
 LOGGING = {
     "version": 1,

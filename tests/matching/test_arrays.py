@@ -8,16 +8,13 @@ import numpy as np
 import pytest
 from django.conf import settings
 from django.core.management import CommandError, call_command
-from django.db.models import Q
 from django.utils import timezone
 
-from xiaoqitong.enterprises.models import Position, PositionCertificate, PositionSkill
 from xiaoqitong.matching import arrays, services
 from xiaoqitong.matching.arrays import IdMap, build_catalog, position_arrays, student_arrays
 from xiaoqitong.matching.engine import NO_POSITION, MatchIndex
 from xiaoqitong.reference.models import (
     Certificate,
-    Industry,
     IndustryChain,
     Major,
     MajorCategory,
@@ -29,66 +26,16 @@ from xiaoqitong.reference.models import (
 from xiaoqitong.schools.models import Student, StudentSkill
 
 from ..enterprises.factories import GraduateOutcomeFactory, PositionFactory, PublishedPositionFactory, in_days
-from ..orgs.factories import EnterpriseFactory
 from ..schools.factories import ASSOCIATE_MAJOR, SchoolMajorFactory, StudentFactory, major
+from .factories import away, cnc_posting, cnc_student, hotel_posting, skill
 
 pytestmark = pytest.mark.usefixtures("reference_data")
-
-
-@pytest.fixture(autouse=True)
-def _fresh_index():
-    services.forget_index()
-    yield
-    services.forget_index()
 
 
 @pytest.fixture(scope="module")
 def catalog(django_db_setup, django_db_blocker, reference_data):
     with django_db_blocker.unblock():
         return build_catalog()
-
-
-def away() -> Region:
-    """A county outside the city."""
-    return Region.objects.filter(level="county").exclude(code__startswith="4310").order_by("code").first()
-
-
-def skill(name: str) -> Skill:
-    return Skill.objects.get(name=name)
-
-
-def cnc_posting(**kwargs) -> Position:
-    """A published 数控 posting wanting 数控技术应用 and PLC编程, with a bonus skill and certificate."""
-    position = PublishedPositionFactory(**kwargs)
-    position.majors.add(major())
-    PositionSkill.objects.create(position=position, skill=skill("PLC编程"), required=True)
-    PositionSkill.objects.create(position=position, skill=skill("数控车削编程"), required=False)
-    PositionCertificate.objects.create(
-        position=position, certificate=Certificate.objects.order_by("code").first(), required=False
-    )
-    return position
-
-
-def hotel_posting(**kwargs) -> Position:
-    """A published posting of a hotel (文旅 chain) wanting 旅游服务与管理 and 酒店前厅服务."""
-    position = PublishedPositionFactory(
-        enterprise=EnterpriseFactory(industry=Industry.objects.get(code="H6110")),  # 旅游饭店
-        title="酒店前台接待员",
-        description="负责酒店前厅接待、入住登记和客房预订，普通话标准，形象气质佳，能适应倒班。",
-        **kwargs,
-    )
-    position.majors.add(Major.objects.get(code="740101"))  # 旅游服务与管理
-    PositionSkill.objects.create(position=position, skill=skill("酒店前厅服务"), required=True)
-    PositionSkill.objects.create(position=position, skill=skill("客房服务"), required=False)
-    return position
-
-
-def cnc_student(**kwargs) -> Student:
-    """A 数控技术应用 (中职) student with the skill PLC编程, available now (graduated, no outcome)."""
-    kwargs.setdefault("status", "graduated")
-    student = StudentFactory(**kwargs)
-    StudentSkill.objects.create(student=student, skill=skill("PLC编程"))
-    return student
 
 
 def rank(catalog, student, **kwargs) -> tuple[list[int], MatchIndex, object]:
@@ -191,9 +138,12 @@ def test_position_fields(catalog, db):
     assert catalog.position_types.key(p.ptype[row[intern.pk]]) == "internship"
     equipment = catalog.chains.id(IndustryChain.objects.get(code="equipment").pk)
     assert p.chain[row[full_time.pk]] == p.link[row[full_time.pk]] == equipment  # the factory's C3874
-    wanted = set(catalog.majors.keys_of(p.wanted_majors[row[wide.pk]].indices))
-    majors = Major.objects.filter(Q(major_class=major().major_class) | Q(major_class__category__code="74"))
-    assert wanted == set(majors.values_list("pk", flat=True))
+    # a whole 专业类 or 大类 wanted stays one (not every major of it: that would read as an exact match)
+    assert p.wanted_majors[row[wide.pk]].nnz == 0
+    assert catalog.major_classes.keys_of(p.wanted_classes[row[wide.pk]].indices) == [major().major_class_id]
+    tourism = Major.objects.get(code="740101").major_class.category_id
+    assert catalog.major_categories.keys_of(p.wanted_categories[row[wide.pk]].indices) == [tourism]
+    assert catalog.majors.keys_of(p.wanted_majors[row[full_time.pk]].indices) == [major().pk]
     text = p.tokens.row(row[full_time.pk]).tolist()
     assert catalog.vocabulary["数控"] in text and catalog.vocabulary["plc"] in text  # title and skill names
 
@@ -328,9 +278,14 @@ def test_command_writes_a_snapshot(catalog, db, tmp_path):
     assert services.current_index(catalog).version == loaded[0].version  # the snapshot, not a new build
 
     hotel.title = "酒店前台"
-    hotel.save()  # changed after the snapshot: stale
-    assert services.load_snapshot(catalog) is None
-    assert services.load_snapshot(catalog, on=in_days(1)) is None
+    hotel.save()  # changed after the snapshot: it stays usable, the change goes through the delta segment
+    loaded = services.load_snapshot(catalog)
+    assert loaded is not None and loaded[1] < hotel.updated_at
+    index = services.current_index(catalog)
+    assert (
+        index.version == loaded[0].version and hotel.pk in index and index.delta_fraction == 1.0
+    )  # 1 tombstone + 1 new, of 2
+    assert services.load_snapshot(catalog, on=in_days(1)) is None  # another day: other positions are open
 
 
 def test_command_without_positions(db, tmp_path):
@@ -338,30 +293,6 @@ def test_command_without_positions(db, tmp_path):
     with pytest.raises(CommandError, match="没有已发布且在有效期内的岗位"):
         call_command("build_match_index", "--output", str(tmp_path / "x.npz"), stdout=io.StringIO())
     assert not (tmp_path / "x.npz").exists()
-
-
-def test_recommend_positions(db):
-    hotel, cnc = hotel_posting(), cnc_posting()
-    student = cnc_student()
-    results = services.recommend_positions(student, k=5)
-    assert [p.pk for p, _, _ in results] == [cnc.pk, hotel.pk]
-    position, score, why = results[0]
-    assert isinstance(position, Position) and score == pytest.approx(why.score, abs=1e-5)
-    assert why.position_id == cnc.pk and why.eligible
-    assert why.missing_bonus_skills == [skill("数控车削编程").pk]  # primary keys, not dense ids
-    assert why.missing_bonus_certs == [Certificate.objects.order_by("code").first().pk]
-    assert results[0][1] > results[1][1]
-
-    # a change of the student shows at once (students are not indexed)
-    StudentSkill.objects.create(student=student, skill=skill("数控车削编程"))
-    assert services.recommend_positions(student, k=5)[0][2].missing_bonus_skills == []
-    # a closed position is no longer recommended (its change makes the index stale)
-    cnc.status = "closed"
-    cnc.save()
-    assert [p.pk for p, _, _ in services.recommend_positions(student, k=5)] == [hotel.pk]
-    hotel.status = "closed"
-    hotel.save()
-    assert services.recommend_positions(student) == []
 
 
 def test_scores_are_match_fractions(catalog, db):

@@ -10,6 +10,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
 from django.db.models.deletion import ProtectedError, RestrictedError
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from . import audit, search
@@ -40,6 +41,19 @@ def _assign(instance: models.Model, data: dict[str, Any]) -> tuple[set[str], dic
 
 
 @transaction.atomic
+def touch(instance: models.Model) -> None:
+    """Set the ``auto_now`` timestamps (``updated_at``) of a saved row to now, nothing else: after a change
+    of its many-to-many values or child rows, which ``save()`` does not see. Readers that follow changes by
+    ``updated_at`` (the matching index) rely on it."""
+    model = type(instance)
+    now = timezone.now()
+    values = {f.name: now for f in model._meta.concrete_fields if getattr(f, "auto_now", False)}
+    if values and instance.pk is not None:
+        model._base_manager.filter(pk=instance.pk).update(**values)
+        for name, value in values.items():
+            setattr(instance, name, value)
+
+
 def object_create(*, actor, model: type[models.Model], data: dict[str, Any], verb: str = "") -> models.Model:
     """Create one ``model`` row from ``data`` (field name -> value)."""
     instance = model()
@@ -103,6 +117,7 @@ def object_update(*, actor, instance: models.Model, data: dict[str, Any], verb: 
             manager.set(values)
     if m2m_before:
         search.refresh(instance, save=True)
+        touch(instance)
     changes |= m2m_before
     audit.record(
         actor=actor,

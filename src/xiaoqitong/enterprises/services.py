@@ -213,6 +213,8 @@ def position_update(*, actor, instance: Position, data: dict[str, Any]) -> Posit
     changes |= _write_requirements(position, requirements)
     if m2m or requirements:
         _refresh_search(position, save=True)
+    if set(changes) - {f.attname for f in Position._meta.concrete_fields}:
+        core_services.touch(position)  # only many-to-many values or requirements changed
     audit.record(
         actor=actor, action=AuditAction.UPDATE, verb="position_update", instance=position, changes=changes
     )

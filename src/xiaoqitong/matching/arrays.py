@@ -55,7 +55,7 @@ from itertools import islice
 
 import numpy as np
 from django.conf import settings
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from xiaoqitong.core.search import Tokenizer, get_tokenizer
@@ -73,7 +73,7 @@ from xiaoqitong.reference.models import (
     Skill,
 )
 from xiaoqitong.schools.choices import Duration, PositionType, StudentStatus
-from xiaoqitong.schools.models import Student, StudentSkill
+from xiaoqitong.schools.models import SchoolMajor, Student, StudentSkill
 
 from .engine import Catalog, PositionArrays, Ragged, StudentArrays, set_matrix
 
@@ -90,6 +90,7 @@ __all__ = [
     "open_positions_on",
     "position_arrays",
     "salary_bucket",
+    "school_major_arrays",
     "student_arrays",
 ]
 
@@ -196,8 +197,6 @@ class CatalogData:
     position_types: IdMap  # PositionType values
     vocabulary: dict[str, int]  # catalog-name token -> id; every other token is len(vocabulary)
     skill_names: tuple[str, ...]  # by dense skill id
-    majors_of_class: tuple[tuple[int, ...], ...]  # dense major ids of each 专业类
-    majors_of_category: tuple[tuple[int, ...], ...]  # dense major ids of each 专业大类
     chain_industries: tuple[tuple[str, int, int, str], ...]  # (industry code, chain id, sort order, code)
     tokenizer: Tokenizer = dataclasses.field(repr=False)
 
@@ -259,12 +258,6 @@ def build_catalog(tokenizer: Tokenizer | None = None) -> CatalogData:
     major_class = np.array([classes.id(row[2]) for row in majors_rows], np.int64)
     class_category = np.array([categories.id(row[1]) for row in class_rows], np.int64)
     major_family = np.array([families.id(row[3]) for row in majors_rows], np.int64)
-    majors_of_class: list[list[int]] = [[] for _ in range(len(classes))]
-    for m, c in enumerate(major_class.tolist()):
-        majors_of_class[c].append(m)
-    majors_of_category: list[list[int]] = [[] for _ in range(len(categories))]
-    for c, cat in enumerate(class_category.tolist()):
-        majors_of_category[cat].extend(majors_of_class[c])
 
     chains_of_class: dict[int, list[int]] = defaultdict(list)
     for chain_pk, class_pk in IndustryChain.major_classes.through.objects.values_list(
@@ -322,8 +315,6 @@ def build_catalog(tokenizer: Tokenizer | None = None) -> CatalogData:
         position_types=IdMap(POSITION_TYPES),
         vocabulary=vocabulary,
         skill_names=tuple(row[1] for row in skill_rows),
-        majors_of_class=tuple(tuple(m) for m in majors_of_class),
-        majors_of_category=tuple(tuple(m) for m in majors_of_category),
         chain_industries=chain_industries,
         tokenizer=tokenizer,
     )
@@ -378,6 +369,7 @@ def position_arrays(
     today, prefix = day_number(on), _city_prefix()
     columns: dict[str, list] = defaultdict(list)
     wanted, req_skills, bonus_skills, req_certs, bonus_certs, tokens = [], [], [], [], [], []
+    wanted_classes, wanted_categories = [], []
     major_through = Position.majors.through.objects
     class_through = Position.major_classes.through.objects
     category_through = Position.major_categories.through.objects
@@ -428,12 +420,9 @@ def position_arrays(
             columns["link"].append(chain)
             columns["salary_bucket"].append(salary_bucket(s_max if s_max is not None else s_min))
             columns["in_city"].append(bool(code) and code.startswith(prefix))
-            want = set(data.majors.ids(majors.get(pk, ())))
-            for c in data.major_classes.ids(classes.get(pk, ())):
-                want.update(data.majors_of_class[c])
-            for c in data.major_categories.ids(categories.get(pk, ())):
-                want.update(data.majors_of_category[c])
-            wanted.append(sorted(want))
+            wanted.append(data.majors.ids(majors.get(pk, ())))
+            wanted_classes.append(data.major_classes.ids(classes.get(pk, ())))
+            wanted_categories.append(data.major_categories.ids(categories.get(pk, ())))
             own_skills = skills.get(pk, [])
             req_skills.append(data.skills.ids(s for s, required in own_skills if required))
             bonus_skills.append(data.skills.ids(s for s, required in own_skills if not required))
@@ -459,6 +448,8 @@ def position_arrays(
         salary_bucket=np.array(columns["salary_bucket"], np.int64),
         in_city=np.array(columns["in_city"], bool),
         wanted_majors=set_matrix(wanted, c.n_majors),
+        wanted_classes=set_matrix(wanted_classes, c.n_classes),
+        wanted_categories=set_matrix(wanted_categories, c.n_categories),
         req_skills=set_matrix(req_skills, c.n_skills),
         bonus_skills=set_matrix(bonus_skills, c.n_skills),
         req_certs=set_matrix(req_certs, c.n_certs),
@@ -572,4 +563,52 @@ def student_arrays(
         pref_chains=set_matrix(chains, c.n_chains),
         pref_counties=set_matrix(counties, c.n_counties),
         pref_types=set_matrix(types, c.n_position_types),
+    )
+
+
+# ----------------------------------------------------------------------------------------------------------
+# School majors as typical students (partners of a major, suppliers of an enterprise)
+# ----------------------------------------------------------------------------------------------------------
+#: Skills of a major's typical student: those held by its students most often, at most this many.
+PROFILE_SKILLS = 10
+
+
+def school_major_arrays(
+    data: CatalogData, school_majors: Sequence, *, on: dt.date | None = None
+) -> StudentArrays:
+    """One row per school major (``ids``: SchoolMajor pks, in the given order): the typical student of the
+    major, who stands for what the school supplies. Its major and level are the major's; its skills the
+    :data:`PROFILE_SKILLS` skills its students hold most often (ties: lower skill pk), none when it has no
+    student with skills; no certificates. It is available from ``on`` (a graduate), wants to stay in the city
+    (留郴: the partners of a local school are local enterprises first) and has no other preference."""
+    on = on or timezone.localdate()
+    pks = [sm.pk if hasattr(sm, "pk") else int(sm) for sm in school_majors]
+    rows = dict(SchoolMajor.objects.filter(pk__in=pks).values_list("pk", "major_id").iterator())
+    levels = dict(Major.objects.filter(pk__in=set(rows.values())).values_list("pk", "education_level"))
+    counts: dict[int, list[tuple[int, int]]] = defaultdict(list)
+    for chunk in _batched(pks, BATCH):
+        for sm, skill, n in (
+            StudentSkill.objects.filter(student__school_major_id__in=chunk)
+            .values_list("student__school_major_id", "skill_id")
+            .annotate(n=Count("id"))
+            .values_list("student__school_major_id", "skill_id", "n")
+        ):
+            counts[sm].append((-n, skill))
+    today = day_number(on)
+    skills = [data.skills.ids(s for _, s in sorted(counts.get(pk, []))[:PROFILE_SKILLS]) for pk in pks]
+    c = data.catalog
+    n = len(pks)
+    return StudentArrays(
+        ids=np.array(pks, np.int64),
+        major=np.array([data.majors.id(rows.get(pk)) for pk in pks], np.int64),
+        edu=np.array([STUDENT_EDUCATION.get(levels.get(rows.get(pk)), 0) for pk in pks], np.int64),
+        avail_day=np.full(n, today, np.int64),
+        county=np.full(n, -1, np.int64),
+        stay=np.ones(n, bool),
+        min_salary_bucket=np.full(n, -1, np.int64),
+        skills=set_matrix(skills, c.n_skills),
+        certs=set_matrix([[] for _ in pks], c.n_certs),
+        pref_chains=set_matrix([[] for _ in pks], c.n_chains),
+        pref_counties=set_matrix([[] for _ in pks], c.n_counties),
+        pref_types=set_matrix([[] for _ in pks], c.n_position_types),
     )

@@ -1,17 +1,21 @@
-"""Building, saving and querying the matching index from the database (first, simple version).
+"""The matching index: built, saved, loaded and kept current; and the invitations enterprises send.
 
 * :func:`build_index` reads the catalogs and the open positions (``arrays.py``) and builds a
   :class:`~.engine.MatchIndex`; :func:`save_snapshot` writes it under ``VAR_DIR/matching/`` with a small
-  JSON file beside it (the day its positions were selected, and when reading them began).
-* :func:`current_index` returns an index that is *current*: same catalog and weights, built for today, and
-  no position changed (``updated_at``) since its positions were read. It keeps one in memory per process,
-  loads the saved snapshot when that is current, and otherwise builds one in memory (without saving it: the
-  ``build_match_index`` command and, later, a Celery task write snapshots).
-* :func:`recommend_positions` ranks the open positions for one student, with explanations.
+  JSON file beside it (the day its positions were selected, and when reading them began). The Celery task
+  ``matching.refresh_index`` (``tasks.py``) builds and saves it at night and whenever many positions have
+  changed since the saved one; ``xiaoqitong build_match_index`` does the same by hand.
+* :func:`current_index` returns an index that is *current*, kept one per process: the saved snapshot when
+  there is one for today (reloaded when a newer one is saved), else one built in memory; then, at every call,
+  the positions changed since it was read (``updated_at``, with a margin of :data:`OVERLAP` for
+  transactions that commit late) go through the engine's delta segment: new, changed, closed and expired
+  positions show in the next query, without a rebuild. Deleted positions are dropped when results are read.
+* :func:`current_students` does the same for the students who are looking (the reverse direction: students
+  for a position): their arrays are kept per process and the students changed since are read again.
 
 The weights are ``settings.XQT_MATCH_WEIGHTS`` (a mapping of :class:`~.engine.Weights` fields; defaults
-when absent). Incremental updates (the engine's delta segment) come later: for now any changed position
-makes the index stale, and the next query rebuilds it.
+when absent). Queries run under this module's lock (:func:`using_index`): the delta segment is changed in
+place, so a query and an update must not overlap in a threaded server.
 """
 
 from __future__ import annotations
@@ -19,23 +23,52 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import json
+import logging
 import os
 import tempfile
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
+import numpy as np
 from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from xiaoqitong.enterprises.models import Position
+from xiaoqitong.core import audit
+from xiaoqitong.core.models import AuditAction
+from xiaoqitong.enterprises.choices import PositionStatus
+from xiaoqitong.enterprises.models import Application, GraduateOutcome, Position
+from xiaoqitong.enterprises.services import application_create
+from xiaoqitong.orgs.choices import Role
+from xiaoqitong.schools.choices import Consent
 from xiaoqitong.schools.models import Student
+from xiaoqitong.schools.selectors import visible_to_enterprise
 
-from .arrays import CatalogData, build_catalog, open_positions_on, position_arrays, student_arrays
-from .engine import NO_POSITION, Explanation, MatchIndex, SnapshotError, Weights
+from .arrays import (
+    CatalogData,
+    build_catalog,
+    matchable_students,
+    open_positions_on,
+    position_arrays,
+    student_arrays,
+)
+from .choices import InvitationStatus
+from .engine import MatchIndex, SnapshotError, StudentArrays, Weights
+from .models import Invitation
+
+logger = logging.getLogger(__name__)
 
 SNAPSHOT_NAME = "positions.npz"
+#: Changes are read again from this long before the last read: a transaction that set ``updated_at``
+#: before the read but committed after it is not missed.
+OVERLAP = dt.timedelta(seconds=60)
+#: Past this fraction of changed positions (delta segment and tombstones) a rebuild is due.
+REBUILD_FRACTION = 0.05
 
 
 class NoPositionsError(ValueError):
@@ -65,6 +98,7 @@ class BuiltIndex:
     data: CatalogData
     on: dt.date  # the day the positions were open on
     read_at: dt.datetime  # when reading the positions began: later changes are not in the index
+    recent: dict[int, dt.datetime]  # positions changed within OVERLAP before read_at, as read
     timings: dict[str, float]  # seconds per step: catalog (when read here), positions, index
 
 
@@ -83,6 +117,7 @@ def build_index(
         data = build_catalog()
         timings["catalog"] = time.perf_counter() - t0
     read_at = timezone.now()
+    recent = _recent_positions(read_at)
     t0 = time.perf_counter()
     positions = position_arrays(data, on=on, progress=progress)
     timings["positions"] = time.perf_counter() - t0
@@ -91,7 +126,7 @@ def build_index(
     t0 = time.perf_counter()
     index = MatchIndex.build(data.catalog, positions, match_weights(), dense_items=False)
     timings["index"] = time.perf_counter() - t0
-    return BuiltIndex(index=index, data=data, on=on, read_at=read_at, timings=timings)
+    return BuiltIndex(index=index, data=data, on=on, read_at=read_at, recent=recent, timings=timings)
 
 
 def _replace_atomically(path: Path, write: Callable[[Path], object]) -> None:
@@ -117,6 +152,7 @@ def save_snapshot(built: BuiltIndex, path: str | os.PathLike | None = None) -> P
         "version": built.index.version,
         "on": built.on.isoformat(),
         "read_at": built.read_at.isoformat(),
+        "recent": {str(pk): at.isoformat() for pk, at in built.recent.items()},
         "positions": len(built.index),
     }
     _replace_atomically(
@@ -125,31 +161,55 @@ def save_snapshot(built: BuiltIndex, path: str | os.PathLike | None = None) -> P
     return path
 
 
-def _changed_since(moment: dt.datetime) -> bool:
-    return Position.objects.filter(updated_at__gte=moment).exists()
+def _recent_positions(since: dt.datetime) -> dict[int, dt.datetime]:
+    """Positions changed from ``OVERLAP`` before ``since`` on: pk -> updated_at."""
+    return dict(Position.objects.filter(updated_at__gte=since - OVERLAP).values_list("pk", "updated_at"))
+
+
+def _new_changes(current: dict, seen: dict) -> list:
+    """The keys of ``current`` (key -> updated_at) not in ``seen`` with the same time; ``seen`` becomes
+    ``current``: what the next look, which starts later, needs to know of."""
+    changed = [key for key, at in current.items() if seen.get(key) != at]
+    seen.clear()
+    seen.update(current)
+    return changed
+
+
+def read_meta(path: str | os.PathLike | None = None) -> dict | None:
+    """The JSON metadata of the saved snapshot (None when missing or unreadable)."""
+    path = Path(path) if path is not None else default_snapshot_path()
+    try:
+        meta = json.loads(_meta_path(path).read_text(encoding="utf-8"))
+        dt.datetime.fromisoformat(meta["read_at"])
+        dt.date.fromisoformat(meta["on"])
+        meta["recent"] = {int(pk): dt.datetime.fromisoformat(at) for pk, at in meta.get("recent", {}).items()}
+        return meta
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
 
 
 def load_snapshot(
     data: CatalogData, *, path: str | os.PathLike | None = None, on: dt.date | None = None
-) -> tuple[MatchIndex, dt.datetime] | None:
-    """The saved index and when its positions were read, if it is current (see the module docstring);
-    None when it is missing, unreadable or stale."""
+) -> tuple[MatchIndex, dt.datetime, dict[int, dt.datetime], str] | None:
+    """The saved index of the positions open on ``on`` (default today), when its catalog and weights are
+    today's: ``(index, read_at, recent, stamp)``; None when it is missing, unreadable, for another day or
+    another catalog. Positions changed since ``read_at`` are not in it (:func:`current_index` adds them)."""
     path = Path(path) if path is not None else default_snapshot_path()
     on = on or timezone.localdate()
-    try:
-        meta = json.loads(_meta_path(path).read_text(encoding="utf-8"))
-        read_at = dt.datetime.fromisoformat(meta["read_at"])
-        if meta["on"] != on.isoformat():
-            return None
-    except (OSError, ValueError, KeyError, TypeError):
+    meta = read_meta(path)
+    if meta is None or meta["on"] != on.isoformat():
         return None
     try:
         index = MatchIndex.load(path, weights=match_weights(), catalog=data.catalog, dense_items=False)
     except SnapshotError:
         return None
-    if index.version != meta["version"] or _changed_since(read_at):
-        return None
-    return index, read_at
+    if index.version != meta["version"]:
+        return None  # the npz was replaced between reading the metadata and the arrays
+    return index, dt.datetime.fromisoformat(meta["read_at"]), meta["recent"], _stamp(meta)
+
+
+def _stamp(meta: dict | None) -> str:
+    return "" if meta is None else f"{meta['version']}@{meta['read_at']}"
 
 
 @dataclasses.dataclass
@@ -158,28 +218,69 @@ class _Memo:
     catalog: str  # catalog fingerprint
     weights: str  # weights fingerprint
     on: dt.date
+    read_at: dt.datetime  # changes up to here are in the index
+    seen: dict[int, dt.datetime]  # positions changed within OVERLAP before read_at, as applied
+    stamp: str  # the snapshot it came from ("" when built here)
+    rebuild_asked: bool = False
+
+
+@dataclasses.dataclass
+class _StudentMemo:
+    arrays: StudentArrays
+    catalog: str
+    on: dt.date
     read_at: dt.datetime
+    seen: dict[tuple[str, int], dt.datetime]  # students and outcomes changed within OVERLAP before read_at
 
 
 _memo: _Memo | None = None
-_lock = threading.Lock()
+_students: _StudentMemo | None = None
+_lock = threading.RLock()
+
+
+def _apply_changes(memo: _Memo, data: CatalogData) -> int:
+    """Put the positions changed since the memo's read in its index's delta segment; returns how many."""
+    now = timezone.now()
+    changed = _new_changes(_recent_positions(memo.read_at), memo.seen)
+    if changed:
+        still_open = position_arrays(data, open_positions_on(memo.on).filter(pk__in=changed), on=memo.on)
+        memo.index.remove_positions(changed)
+        memo.index.add_positions(still_open)
+    memo.read_at = now
+    if memo.index.delta_fraction > REBUILD_FRACTION and not memo.rebuild_asked:
+        memo.rebuild_asked = True
+        _ask_for_rebuild()
+    return len(changed)
+
+
+def _ask_for_rebuild() -> None:
+    """Queue a rebuild of the saved snapshot (the worker's ``matching.refresh_index``); never fails a
+    query."""
+    try:
+        from .tasks import refresh_index
+
+        refresh_index.delay()
+    except Exception:  # no broker: the delta keeps growing and the nightly build catches up
+        logger.warning("could not queue matching.refresh_index", exc_info=True)
 
 
 def current_index(data: CatalogData, *, on: dt.date | None = None) -> MatchIndex | None:
-    """A current index of the open positions (None when there is none): this process's, the saved
-    snapshot, or a new one built in memory, in that order."""
+    """A current index of the open positions (None when there is none); see the module docstring. Call it,
+    and query what it returns, inside :func:`using_index` when threads share the process."""
     global _memo
     on = on or timezone.localdate()
     weights = match_weights().fingerprint
     with _lock:
         memo = _memo
+        stamp = _stamp(read_meta())
         if (
             memo is not None
             and memo.catalog == data.catalog.fingerprint
             and memo.weights == weights
             and memo.on == on
-            and not _changed_since(memo.read_at)
+            and (stamp == memo.stamp or not stamp)
         ):
+            _apply_changes(memo, data)
             return memo.index
         loaded = load_snapshot(data, on=on)
         if loaded is None:
@@ -188,62 +289,239 @@ def current_index(data: CatalogData, *, on: dt.date | None = None) -> MatchIndex
             except NoPositionsError:
                 _memo = None
                 return None
-            loaded = built.index, built.read_at
-        index, read_at = loaded
-        _memo = _Memo(index, data.catalog.fingerprint, weights, on, read_at)
+            _memo = _Memo(
+                built.index,
+                data.catalog.fingerprint,
+                weights,
+                on,
+                built.read_at,
+                dict(built.recent),
+                stamp="",
+            )
+            return built.index
+        index, read_at, recent, stamp = loaded
+        _memo = _Memo(index, data.catalog.fingerprint, weights, on, read_at, dict(recent), stamp)
+        _apply_changes(_memo, data)
         return index
 
 
-def forget_index() -> None:
-    """Drop this process's index (tests; after changing the weights in a running process)."""
-    global _memo
+@contextmanager
+def using_index() -> Iterator[None]:
+    """Hold the index lock: around :func:`current_index` and the queries on what it returns."""
     with _lock:
-        _memo = None
+        yield
 
 
-def recommend_positions(
-    student: Student, k: int = 20, *, on: dt.date | None = None
-) -> list[tuple[Position, float, Explanation]]:
-    """The ``k`` best open positions for ``student``: ``(position, score, explanation)``, best first.
-
-    The score is the sum of the weighted components (a match fraction with the default weights, which sum
-    to 1). In the returned explanations the ``missing_*`` lists hold **primary keys** of Skill and
-    Certificate (the engine's dense ids mapped back), sorted.
-    """
+def current_students(data: CatalogData, *, on: dt.date | None = None) -> StudentArrays:
+    """The arrays of every student who is looking (``arrays.matchable_students``), kept per process; students
+    changed since the last read (their record, or a graduate outcome) are read again. Deleted students may
+    stay until the next day: callers read the rows they show from the database."""
+    global _students
     on = on or timezone.localdate()
-    data = build_catalog()
-    index = current_index(data, on=on)
-    if index is None:
-        return []
-    students = student_arrays(data, Student.objects.filter(pk=student.pk), on=on)
-    if not len(students):
-        return []
-    ids, scores = index.top_k(students, [0], k=k)
-    ranked = [(int(i), float(s)) for i, s in zip(ids[0], scores[0], strict=True) if i != NO_POSITION]
-    if not ranked:
-        return []
-    explanations = index.explain(students, 0, [pk for pk, _ in ranked])
-    positions = open_positions_on(on).select_related("enterprise", "county").in_bulk([pk for pk, _ in ranked])
-    out = []
-    for (pk, score), explanation in zip(ranked, explanations, strict=True):
-        if pk in positions:  # closed since the index was built
-            out.append((positions[pk], score, _with_keys(explanation, data)))
+    with _lock:
+        memo = _students
+        if memo is None or memo.catalog != data.catalog.fingerprint or memo.on != on:
+            now = timezone.now()
+            seen = _recent_students(now)
+            _students = _StudentMemo(student_arrays(data, on=on), data.catalog.fingerprint, on, now, seen)
+            return _students.arrays
+        now = timezone.now()
+        changed = {pk for _kind, pk in _new_changes(_recent_students(memo.read_at), memo.seen)}
+        if changed:
+            fresh = student_arrays(data, matchable_students().filter(pk__in=changed), on=on)
+            keep = np.flatnonzero(~np.isin(memo.arrays.ids, list(changed)))
+            memo.arrays = StudentArrays.concat([memo.arrays.take(keep), fresh])
+        memo.read_at = now
+        return memo.arrays
+
+
+def _recent_students(since: dt.datetime) -> dict[tuple[str, int], dt.datetime]:
+    """Students, and graduate outcomes (by student), changed from ``OVERLAP`` before ``since`` on."""
+    since = since - OVERLAP
+    out = {
+        ("s", pk): at
+        for pk, at in Student.objects.filter(updated_at__gte=since).values_list("pk", "updated_at")
+    }
+    for pk, at in GraduateOutcome.objects.filter(updated_at__gte=since).values_list(
+        "student_id", "updated_at"
+    ):
+        out[("o", pk)] = max(at, out.get(("o", pk), at))
     return out
 
 
-def _with_keys(explanation: Explanation, data: CatalogData) -> Explanation:
-    """The explanation with its missing skills and certificates as primary keys."""
+def forget_index() -> None:
+    """Drop this process's index and student arrays (tests; after changing the weights in a running
+    process)."""
+    global _memo, _students
+    with _lock:
+        _memo = None
+        _students = None
 
-    def skills(ids):
-        return sorted(data.skills.keys_of(ids))
 
-    def certs(ids):
-        return sorted(data.certificates.keys_of(ids))
+def refresh_snapshot(*, force: bool = False, on: dt.date | None = None) -> dict:
+    """Build and save the snapshot when it is due: missing, for another day or catalog, or with more than
+    :data:`REBUILD_FRACTION` of its positions changed since. Returns what was done (the task's result)."""
+    on = on or timezone.localdate()
+    data = build_catalog()
+    reason = "forced" if force else ""
+    if not reason:
+        loaded = load_snapshot(data, on=on)
+        if loaded is None:
+            reason = "missing"
+        else:
+            index, read_at, recent, _ = loaded
+            changed = len(_new_changes(_recent_positions(read_at), dict(recent)))
+            if changed > REBUILD_FRACTION * max(len(index), 1):
+                reason = f"{changed} changed"
+    if not reason:
+        return {"built": False}
+    try:
+        built = build_index(on=on, data=data)
+    except NoPositionsError:
+        return {"built": False, "reason": "no open position"}
+    save_snapshot(built)
+    return {"built": True, "reason": reason, "positions": len(built.index), "seconds": built.timings}
 
-    return dataclasses.replace(
-        explanation,
-        missing_required_skills=skills(explanation.missing_required_skills),
-        missing_bonus_skills=skills(explanation.missing_bonus_skills),
-        missing_required_certs=certs(explanation.missing_required_certs),
-        missing_bonus_certs=certs(explanation.missing_bonus_certs),
+
+# ----------------------------------------------------------------------------------------------------------
+# Invitations
+# ----------------------------------------------------------------------------------------------------------
+def _denied() -> PermissionDenied:
+    return PermissionDenied(_("您没有权限执行此操作。"))
+
+
+def may_invite(user, position: Position) -> bool:
+    """The HR of the position's enterprise, and platform administrators."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return False
+    if user.is_superuser:
+        return True
+    return (
+        getattr(user, "role", None) == Role.ENTERPRISE_HR
+        and bool(user.enterprise_id)
+        and user.enterprise_id == position.enterprise_id
     )
+
+
+@transaction.atomic
+def invitation_create(*, actor, position: Position, student: Student, message: str = "") -> Invitation:
+    """Invite a student to apply for an open position: the enterprise's HR, a student it may see (consent or
+    applicant) who is looking, once per position and student, not after the student applied."""
+    position = Position.objects.select_related("enterprise").get(pk=position.pk)
+    if not may_invite(actor, position):
+        raise _denied()
+    if position.status != PositionStatus.PUBLISHED or position.valid_until < timezone.localdate():
+        raise ValidationError({"position": _("该岗位当前不在招聘中，不能发出邀请。")})
+    visible = (
+        visible_to_enterprise(Student.objects.all(), actor)
+        if getattr(actor, "enterprise_id", None)
+        else Student.objects.filter(consent__in=[Consent.DEIDENTIFIED, Consent.FULL])
+    )
+    if not visible.filter(pk=student.pk).exists():
+        raise ValidationError({"student": _("该学生未向企业公开简历，不能邀请。")})
+    if not matchable_students().filter(pk=student.pk).exists():
+        raise ValidationError({"student": _("该学生目前不在求职（已就业、升学或离校），不能邀请。")})
+    if Application.objects.filter(student=student, position=position).exists():
+        raise ValidationError({"student": _("该学生已投递此岗位，无需邀请。")})
+    if Invitation.objects.filter(student=student, position=position).exists():
+        raise ValidationError({"student": _("已邀请过该学生投递此岗位，每个岗位只能邀请一次。")})
+    invitation = Invitation(
+        position=position,
+        student=student,
+        invited_by=actor if getattr(actor, "pk", None) else None,
+        message=(message or "").strip(),
+        score=pair_score(student, position),
+    )
+    invitation.full_clean()
+    try:
+        with transaction.atomic():
+            invitation.save(force_insert=True)
+    except IntegrityError as exc:  # the same invitation sent twice at the same moment
+        raise ValidationError({"student": _("已邀请过该学生投递此岗位，每个岗位只能邀请一次。")}) from exc
+    audit.record(
+        actor=actor,
+        action=AuditAction.CREATE,
+        verb="invitation_create",
+        instance=invitation,
+        changes=audit.diff({}, audit.snapshot(invitation)),
+    )
+    return invitation
+
+
+def pair_score(student: Student, position: Position) -> float | None:
+    """The engine's score of one pair now (None when the position is not open or a hard filter fails)."""
+    data = build_catalog()
+    students = student_arrays(data, Student.objects.filter(pk=student.pk))
+    with using_index():
+        index = current_index(data)
+        if index is None or position.pk not in index:
+            return None
+        score = float(index.score_pairs(students, [position.pk])[0, 0])
+    return score if np.isfinite(score) else None
+
+
+def close_invitation_on_application(application: Application) -> int:
+    """A student who applies to a position it was invited to (from the position's page) has accepted the
+    invitation: it is marked so and linked to the application (``signals.py``)."""
+    now = timezone.now()
+    return Invitation.objects.filter(
+        position_id=application.position_id, student_id=application.student_id, status=InvitationStatus.SENT
+    ).update(status=InvitationStatus.ACCEPTED, application=application, responded_at=now, updated_at=now)
+
+
+def _locked_invitation(invitation: Invitation) -> Invitation:
+    return Invitation.objects.select_for_update().select_related("position", "student").get(pk=invitation.pk)
+
+
+def _record(actor, invitation: Invitation, verb: str, before: dict) -> None:
+    audit.record(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        verb=verb,
+        instance=invitation,
+        changes=audit.diff(before, audit.snapshot(invitation)),
+    )
+
+
+@transaction.atomic
+def invitation_respond(*, actor, invitation: Invitation, accept: bool, note: str = "") -> Invitation:
+    """The invited student accepts (and so applies, with ``note``) or declines an invitation still waiting.
+    Accepting is refused as applying would be (position closed or full)."""
+    invitation = _locked_invitation(invitation)
+    student = invitation.student
+    if not (getattr(actor, "role", None) == Role.STUDENT and student.user_id == actor.pk):
+        raise _denied()
+    if invitation.status != InvitationStatus.SENT:
+        raise ValidationError(
+            _("该邀请已是“%(status)s”状态，不能再回复。") % {"status": invitation.get_status_display()}
+        )
+    before = audit.snapshot(invitation)
+    if accept:
+        invitation.application = application_create(
+            actor=actor, position=invitation.position, student=student, note=note
+        )
+        invitation.status = InvitationStatus.ACCEPTED
+    else:
+        invitation.status = InvitationStatus.DECLINED
+    invitation.responded_at = timezone.now()
+    invitation.save(update_fields=["status", "responded_at", "application", "updated_at"])
+    _record(actor, invitation, "invitation_accept" if accept else "invitation_decline", before)
+    return invitation
+
+
+@transaction.atomic
+def invitation_withdraw(*, actor, invitation: Invitation) -> Invitation:
+    """The enterprise withdraws an invitation the student has not answered."""
+    invitation = _locked_invitation(invitation)
+    if not may_invite(actor, invitation.position):
+        raise _denied()
+    if invitation.status != InvitationStatus.SENT:
+        raise ValidationError(
+            _("该邀请已是“%(status)s”状态，不能撤回。") % {"status": invitation.get_status_display()}
+        )
+    before = audit.snapshot(invitation)
+    invitation.status = InvitationStatus.WITHDRAWN
+    invitation.responded_at = timezone.now()
+    invitation.save(update_fields=["status", "responded_at", "updated_at"])
+    _record(actor, invitation, "invitation_withdraw", before)
+    return invitation

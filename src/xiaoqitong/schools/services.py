@@ -115,6 +115,7 @@ def student_update(*, actor, instance: Student, data: dict[str, Any]) -> Student
             changes["skills"] = skills_change
     if set(changes) & {*m2m, "skills"}:
         search.refresh(student, save=True)
+        core_services.touch(student)
     audit.record(
         actor=actor, action=AuditAction.UPDATE, verb="student_update", instance=student, changes=changes
     )

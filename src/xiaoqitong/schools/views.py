@@ -31,6 +31,7 @@ class SchoolMajorViews(ModelViews):
     form = forms.SchoolMajorForm
     select_related = ("school", "major")
     prefetch_related = ("chains",)
+    detail_template = "schools/schoolmajor_detail.html"
 
 
 class StudentDetailView(ObjectDetailView):

@@ -14,11 +14,12 @@ from xiaoqitong.enterprises.models import (
     PositionCertificate,
     PositionSkill,
 )
+from xiaoqitong.matching.models import Invitation
 from xiaoqitong.orgs.models import Enterprise, ResearchInstitution, School, SchoolEnrolment, User
 from xiaoqitong.schools.models import SchoolMajor, Student, StudentSkill, Teacher, TeacherPractice
 
 from ..context import Step
-from . import orgs, supply_demand
+from . import matching, orgs, supply_demand
 
 STEPS: list[Step] = [
     Step("departments", orgs.load_departments, (), "政府部门"),
@@ -55,4 +56,5 @@ STEPS: list[Step] = [
     ),
     Step("outcomes", supply_demand.make_outcomes, (GraduateOutcome,), "毕业去向"),
     Step("applications", supply_demand.make_applications, (Application, ApplicationEvent), "求职申请"),
+    Step("invitations", matching.make_invitations, (Invitation,), "投递邀请"),
 ]
