@@ -391,6 +391,16 @@ def test_invite_then_accept_applies(city):
     assert seen["access"] == "full" and seen["name"] == "李匿名"
 
 
+def test_the_inviter_is_shown_to_the_enterprise_only(city):
+    invitation_id = invite(city).data["id"]
+    url = f"{BASE}invitations/{invitation_id}/"
+    assert api(city.hr).get(url).data["invited_by"] == str(city.hr)
+    assert api(city.mentor).get(url).data["invited_by"] == str(city.hr)
+    for user in (city.deid_user, city.school_admin, city.teacher):
+        response = api(user).get(url)
+        assert response.status_code == 200 and response.data["invited_by"] is None
+
+
 def test_decline(city):
     invitation_id = invite(city).data["id"]
     response = api(city.deid_user).post(

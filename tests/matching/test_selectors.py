@@ -6,8 +6,8 @@ from django.core.exceptions import PermissionDenied
 from xiaoqitong.enterprises.models import Position
 from xiaoqitong.matching import selectors, services
 from xiaoqitong.orgs.choices import Role
-from xiaoqitong.reference.models import Certificate, Major
-from xiaoqitong.schools.models import StudentSkill
+from xiaoqitong.reference.models import Certificate, Major, Region
+from xiaoqitong.schools.models import Student, StudentSkill
 from xiaoqitong.schools.selectors import Access
 
 from ..enterprises.factories import ApplicationFactory, GraduateOutcomeFactory
@@ -164,6 +164,14 @@ def test_enterprise_suppliers_rank_the_latest_school_majors():
     assert next(s.school_major.pk for s in suppliers) == student.school_major.pk
     assert old.pk not in [s.school_major.pk for s in suppliers]
     assert suppliers[0].position == cnc and suppliers[0].students == 1
+    # a graduate keeps the row of its last school year (2023 here): still counted for the major
+    cnc_student(school_major=old)
+    assert selectors.enterprise_suppliers(cnc.enterprise)[0].students == 2
+    # a major the school no longer runs in its latest year is not offered
+    stopped = SchoolMajorFactory(
+        school=student.school_major.school, year=2023, major=Major.objects.get(code="660301")
+    )
+    assert stopped.pk not in [s.school_major.pk for s in selectors.enterprise_suppliers(cnc.enterprise)]
     assert suppliers[0].match.percent > suppliers[-1].match.percent
     assert selectors.enterprise_suppliers(hotel_posting().enterprise)[0].school_major == hotel_major
 
@@ -190,3 +198,22 @@ def test_nothing_open_means_empty_results():
     assert selectors.recommend_positions(student) == []
     assert selectors.major_partners(student.school_major) == []
     assert selectors.enterprise_suppliers(hr.enterprise) == []
+
+
+def test_candidates_never_reveal_a_students_hometown(candidates):
+    position, _full, anonymous, *_ = candidates
+    home = Region.objects.get(pk=position.county_id)
+    Student.objects.filter(pk=anonymous.pk).update(hometown=home)
+    hr = user_with_role(Role.ENTERPRISE_HR, enterprise=position.enterprise)
+    by_pk = {r.student.pk: r for r in selectors.recommend_students(hr, position)}
+    match = by_pk[anonymous.pk].match
+    assert "在生源地就业" not in match.reasons
+    assert "home_county" not in {c["name"] for c in match.components}
+    assert sum(c["value"] for c in match.components) == pytest.approx(match.score, abs=1e-3)
+    # the same student without that hometown scores the same: the ranking does not depend on it
+    Student.objects.filter(pk=anonymous.pk).update(hometown=None)
+    services.forget_index()
+    again = {r.student.pk: r for r in selectors.recommend_students(hr, position)}
+    assert again[anonymous.pk].match.score == pytest.approx(match.score, abs=1e-5)
+    # the student still sees it for itself
+    assert selectors.explain_pair(Student.objects.get(pk=anonymous.pk), position) is not None

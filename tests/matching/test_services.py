@@ -43,7 +43,9 @@ def admin():
 
 
 # --- the index kept current ---------------------------------------------------------------------------
-def test_new_changed_and_closed_positions_show_without_a_rebuild(rebuilds):
+def test_new_changed_and_closed_positions_show_without_a_rebuild(
+    rebuilds, django_capture_on_commit_callbacks
+):
     cnc = cnc_posting()
     data = build_catalog()
     index = services.current_index(data)
@@ -63,11 +65,14 @@ def test_new_changed_and_closed_positions_show_without_a_rebuild(rebuilds):
         instance=hotel,
         data={"required_skills": [skill("酒店前厅服务"), skill("客房服务")], "bonus_skills": []},
     )
-    services.current_index(data)
+    with django_capture_on_commit_callbacks(execute=True) as queued, services.using_index():
+        services.current_index(data)
+        assert not rebuilds  # never under the lock
     assert hotel.pk in index and index.delta_fraction > 0
-    assert rebuilds  # more than 5% changed: a rebuild of the snapshot was asked for, once
-    services.current_index(data)
-    assert len(rebuilds) == 1
+    assert len(queued) == 1 and rebuilds == [1]  # more than 5% changed: a rebuild was asked for, on commit
+    with django_capture_on_commit_callbacks(execute=True) as queued, services.using_index():
+        services.current_index(data)
+    assert not queued and rebuilds == [1]  # once
 
 
 def test_a_change_committed_late_is_not_missed(rebuilds):
@@ -94,6 +99,39 @@ def test_a_newer_snapshot_is_loaded_and_kept_current(rebuilds):
     assert second is not first and second.position_ids.tolist() == [cnc.pk]
     hotel = hotel_posting()
     assert services.current_index(data) is second and hotel.pk in second
+
+
+def test_a_refused_snapshot_on_disk_does_not_rebuild_every_query(rebuilds, monkeypatch):
+    cnc_posting()
+    data = build_catalog()
+    services.save_snapshot(services.build_index(data=data, on=in_days(-1)))  # yesterday's: refused today
+    builds = []
+    real = services.build_index
+    monkeypatch.setattr(services, "build_index", lambda **kw: builds.append(1) or real(**kw))
+    first = services.current_index(data)
+    for _ in range(4):
+        assert services.current_index(data) is first
+    assert builds == [1]
+    services.save_snapshot(real(data=data))  # the worker saves today's: loaded
+    assert services.current_index(data) is not first and builds == [1]
+
+
+def test_a_failed_update_is_tried_again(rebuilds, monkeypatch):
+    cnc_posting()
+    data = build_catalog()
+    index = services.current_index(data)
+    hotel = hotel_posting()
+    real = services.position_arrays
+
+    def fail_once(*args, **kwargs):
+        monkeypatch.setattr(services, "position_arrays", real)
+        raise RuntimeError("database is locked")
+
+    monkeypatch.setattr(services, "position_arrays", fail_once)
+    with pytest.raises(RuntimeError):
+        services.current_index(data)
+    assert hotel.pk not in index
+    assert hotel.pk in services.current_index(data)
 
 
 def test_another_day_builds_anew(rebuilds):

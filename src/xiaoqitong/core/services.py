@@ -40,7 +40,6 @@ def _assign(instance: models.Model, data: dict[str, Any]) -> tuple[set[str], dic
     return names, m2m
 
 
-@transaction.atomic
 def touch(instance: models.Model) -> None:
     """Set the ``auto_now`` timestamps (``updated_at``) of a saved row to now, nothing else: after a change
     of its many-to-many values or child rows, which ``save()`` does not see. Readers that follow changes by
@@ -54,6 +53,7 @@ def touch(instance: models.Model) -> None:
             setattr(instance, name, value)
 
 
+@transaction.atomic
 def object_create(*, actor, model: type[models.Model], data: dict[str, Any], verb: str = "") -> models.Model:
     """Create one ``model`` row from ``data`` (field name -> value)."""
     instance = model()

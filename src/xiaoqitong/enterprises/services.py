@@ -11,6 +11,7 @@ offer frees the place. Onboarding a graduate records their graduate outcome (sou
 """
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
@@ -386,6 +387,19 @@ def full_message(position: Position, taken: int) -> str:
     }
 
 
+# Steps of apps above this one that follow a new application, in its transaction
+# (``after_application_create``): e.g. matching marks an invitation to the same posting accepted. This app
+# never imports them.
+_after_application: list[Callable[..., object]] = []
+
+
+def after_application_create(step: Callable[..., object]) -> Callable[..., object]:
+    """Register ``step(application, actor)`` to run after every application is created (usable as a
+    decorator)."""
+    _after_application.append(step)
+    return step
+
+
 @transaction.atomic
 def application_create(
     *, actor, position: Position, student: Student | None = None, note: str = ""
@@ -421,6 +435,8 @@ def application_create(
     ApplicationEvent.objects.create(
         application=application, from_status="", to_status=ApplicationStatus.SUBMITTED, actor=_real(actor)
     )
+    for step in _after_application:
+        step(application, actor)
     audit.record(
         actor=actor,
         action=AuditAction.CREATE,

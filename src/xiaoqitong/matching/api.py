@@ -488,7 +488,9 @@ class ExplainViewSet(viewsets.ViewSet):
 class InvitationSerializer(serializers.ModelSerializer):
     position = PositionBriefSerializer(read_only=True)
     student = serializers.SerializerMethodField()
-    invited_by = serializers.StringRelatedField(read_only=True)
+    invited_by = serializers.SerializerMethodField(
+        help_text=_("邀请人：只向发出邀请的企业和平台管理员显示，其他人为 null")
+    )
     status_display = serializers.CharField(source="get_status_display", read_only=True)
     application = StatusBriefSerializer(read_only=True, allow_null=True)
 
@@ -508,6 +510,13 @@ class InvitationSerializer(serializers.ModelSerializer):
             "created_at",
         ]
         read_only_fields = fields
+
+    def get_invited_by(self, invitation) -> str | None:
+        request = self.context.get("request")
+        user = getattr(request, "user", None)
+        if invitation.invited_by is None or not selectors.may_see_inviter(user, invitation):
+            return None
+        return str(invitation.invited_by)
 
     @extend_schema_field(StudentBriefSerializer)
     def get_student(self, invitation) -> dict:

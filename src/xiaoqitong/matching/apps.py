@@ -7,7 +7,7 @@ class MatchingConfig(AppConfig):
     verbose_name = "精准对接"
 
     def ready(self) -> None:
-        from . import signals  # noqa: F401  (connects the receivers)
+        from . import services  # noqa: F401  (registers its step after enterprises' application_create)
 
         checks.register(check_weights)
 

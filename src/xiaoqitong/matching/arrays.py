@@ -578,30 +578,43 @@ def school_major_arrays(
 ) -> StudentArrays:
     """One row per school major (``ids``: SchoolMajor pks, in the given order): the typical student of the
     major, who stands for what the school supplies. Its major and level are the major's; its skills the
-    :data:`PROFILE_SKILLS` skills its students hold most often (ties: lower skill pk), none when it has no
-    student with skills; no certificates. It is available from ``on`` (a graduate), wants to stay in the city
-    (留郴: the partners of a local school are local enterprises first) and has no other preference."""
+    :data:`PROFILE_SKILLS` skills held most often by the school's students of that major, in any year (ties:
+    lower skill pk), none when they have no skills; no certificates. It is available from ``on`` (a
+    graduate), wants to stay in the city (留郴: the partners of a local school are local enterprises first)
+    and has no other preference."""
     on = on or timezone.localdate()
     pks = [sm.pk if hasattr(sm, "pk") else int(sm) for sm in school_majors]
-    rows = dict(SchoolMajor.objects.filter(pk__in=pks).values_list("pk", "major_id").iterator())
-    levels = dict(Major.objects.filter(pk__in=set(rows.values())).values_list("pk", "education_level"))
-    counts: dict[int, list[tuple[int, int]]] = defaultdict(list)
-    for chunk in _batched(pks, BATCH):
-        for sm, skill, n in (
-            StudentSkill.objects.filter(student__school_major_id__in=chunk)
-            .values_list("student__school_major_id", "skill_id")
+    rows = {
+        pk: (school, major)
+        for pk, school, major in SchoolMajor.objects.filter(pk__in=pks).values_list(
+            "pk", "school_id", "major_id"
+        )
+    }
+    levels = dict(
+        Major.objects.filter(pk__in={m for _s, m in rows.values()}).values_list("pk", "education_level")
+    )
+    # the students of the same major at the same school in any year: graduates keep the row of their last
+    # school year, and they are the ones looking
+    counts: dict[tuple[int, int], list[tuple[int, int]]] = defaultdict(list)
+    schools = sorted({school for school, _m in rows.values()})
+    for chunk in _batched(schools, BATCH):
+        for school, major, skill, n in (
+            StudentSkill.objects.filter(student__school_id__in=chunk)
+            .values_list("student__school_id", "student__school_major__major_id", "skill_id")
             .annotate(n=Count("id"))
-            .values_list("student__school_major_id", "skill_id", "n")
+            .values_list("student__school_id", "student__school_major__major_id", "skill_id", "n")
         ):
-            counts[sm].append((-n, skill))
+            counts[(school, major)].append((-n, skill))
     today = day_number(on)
-    skills = [data.skills.ids(s for _, s in sorted(counts.get(pk, []))[:PROFILE_SKILLS]) for pk in pks]
+    skills = [
+        data.skills.ids(s for _, s in sorted(counts.get(rows.get(pk), []))[:PROFILE_SKILLS]) for pk in pks
+    ]
     c = data.catalog
     n = len(pks)
     return StudentArrays(
         ids=np.array(pks, np.int64),
-        major=np.array([data.majors.id(rows.get(pk)) for pk in pks], np.int64),
-        edu=np.array([STUDENT_EDUCATION.get(levels.get(rows.get(pk)), 0) for pk in pks], np.int64),
+        major=np.array([data.majors.id(rows[pk][1]) for pk in pks], np.int64),
+        edu=np.array([STUDENT_EDUCATION.get(levels.get(rows[pk][1]), 0) for pk in pks], np.int64),
         avail_day=np.full(n, today, np.int64),
         county=np.full(n, -1, np.int64),
         stay=np.ones(n, bool),

@@ -19,7 +19,7 @@ from collections import defaultdict
 
 import numpy as np
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count
+from django.db.models import Count, Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -129,8 +129,27 @@ class Names:
         return self.chains.get(data.chain_of_industry(industry), "")
 
 
-def describe(explanation: Explanation, data: CatalogData, weights, names: Names, *, chain: str = "") -> Match:
-    """A :class:`Match` from the engine's explanation (dense ids, as the engine returns them)."""
+#: Components an enterprise must not learn of: 在生源地就业 would tell it the student's hometown, which it
+#: never sees (schools.selectors: statistics only). Left out of the score, components and reasons it sees.
+HIDDEN_FROM_ENTERPRISES = ("home_county",)
+
+
+def describe(
+    explanation: Explanation,
+    data: CatalogData,
+    weights,
+    names: Names,
+    *,
+    chain: str = "",
+    hidden: tuple[str, ...] = (),
+) -> Match:
+    """A :class:`Match` from the engine's explanation (dense ids, as the engine returns them); ``hidden``
+    components are left out (of the score too)."""
+    if hidden:
+        components = {k: v for k, v in explanation.components.items() if k not in hidden}
+        explanation = dataclasses.replace(
+            explanation, components=components, score=float(sum(components.values()))
+        )
     labels = _gettext_labels(COMPONENT_LABELS)
 
     def skills(ids):
@@ -311,6 +330,9 @@ def recommend_students(
         students = services.current_students(data, on=on)
         rows = np.flatnonzero(np.isin(students.ids, visible))
         scores = index.score_pairs(students, [position.pk], rows)[:, 0]
+        county = data.counties.id(position.county_id)
+        if county >= 0 and weights.home_county:  # HIDDEN_FROM_ENTERPRISES: not part of this ranking
+            scores = scores - np.float32(weights.home_county) * (students.county[rows] == county)
         best = _best(
             students.ids[rows], scores, k * 2, weights.min_score
         )  # some may be gone from the database
@@ -341,7 +363,7 @@ def recommend_students(
             StudentMatch(
                 student,
                 access,
-                describe(explanation, data, weights, names, chain=chain),
+                describe(explanation, data, weights, names, chain=chain, hidden=HIDDEN_FROM_ENTERPRISES),
                 applications.get(pk),
                 invitations.get(pk),
             )
@@ -351,14 +373,14 @@ def recommend_students(
 
 # --- school majors and enterprises ---------------------------------------------------------------------
 def current_school_majors(qs=None):
-    """The latest year of each (school, major): what the school runs now."""
+    """What each school runs now: its majors of its latest year (a major it no longer runs that year is not
+    current, though an older row names it)."""
     qs = SchoolMajor.objects.all() if qs is None else qs
-    latest: dict[tuple[int, int], tuple[int, int]] = {}
-    for pk, school, major, year in qs.values_list("pk", "school_id", "major_id", "year").order_by(
-        "year", "pk"
-    ):
-        latest[(school, major)] = (year, pk)
-    return qs.filter(pk__in=[pk for _year, pk in latest.values()])
+    latest = dict(qs.values("school_id").annotate(y=Max("year")).values_list("school_id", "y"))
+    current = Q(pk__in=[])
+    for school, year in latest.items():
+        current |= Q(school_id=school, year=year)
+    return qs.filter(current)
 
 
 @dataclasses.dataclass
@@ -445,7 +467,7 @@ def enterprise_suppliers(
         scores = index.score_pairs(profiles, wanted)
         best_col = scores.argmax(axis=1)
         best = scores[np.arange(len(majors)), best_col]
-        looking = _looking_counts([sm.pk for sm in majors])
+        looking = _looking_counts(majors)
         supply = np.array([looking.get(sm.pk, 0) for sm in majors])
         ok = np.isfinite(best) & (best >= weights.min_score)
         order = [i for i in np.lexsort((profiles.ids, -supply, -best)) if ok[i]][:k]
@@ -465,14 +487,18 @@ def enterprise_suppliers(
     return out
 
 
-def _looking_counts(school_major_pks: list[int]) -> dict[int, int]:
-    return dict(
-        matchable_students()
-        .filter(school_major_id__in=school_major_pks)
-        .values("school_major_id")
+def _looking_counts(school_majors: list[SchoolMajor]) -> dict[int, int]:
+    """Students who are looking, by school major: those of the same school and major in any year (graduates
+    keep the row of their last school year)."""
+    counts = {
+        (school, major): n
+        for school, major, n in matchable_students()
+        .filter(school_id__in={sm.school_id for sm in school_majors})
+        .values_list("school_id", "school_major__major_id")
         .annotate(n=Count("id"))
-        .values_list("school_major_id", "n")
-    )
+        .values_list("school_id", "school_major__major_id", "n")
+    }
+    return {sm.pk: counts.get((sm.school_id, sm.major_id), 0) for sm in school_majors}
 
 
 def may_see_partners(user, school_major: SchoolMajor) -> bool:
@@ -491,3 +517,12 @@ def may_see_suppliers(user, enterprise: Enterprise) -> bool:
     if user.is_superuser or getattr(user, "role", None) == Role.GOV_OFFICER:
         return True
     return getattr(user, "role", None) in ENTERPRISE_ROLES and user.enterprise_id == enterprise.pk
+
+
+def may_see_inviter(user, invitation: Invitation) -> bool:
+    """Who sent an invitation (a person of the enterprise) is shown to that enterprise and platform
+    administrators only; the student and its school see the enterprise."""
+    if user is None or not user.is_authenticated:
+        return False
+    enterprise = getattr(user, "enterprise_id", None)
+    return user.is_superuser or (bool(enterprise) and enterprise == invitation.position.enterprise_id)

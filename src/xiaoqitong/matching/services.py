@@ -43,7 +43,7 @@ from xiaoqitong.core import audit
 from xiaoqitong.core.models import AuditAction
 from xiaoqitong.enterprises.choices import PositionStatus
 from xiaoqitong.enterprises.models import Application, GraduateOutcome, Position
-from xiaoqitong.enterprises.services import application_create
+from xiaoqitong.enterprises.services import after_application_create, application_create
 from xiaoqitong.orgs.choices import Role
 from xiaoqitong.schools.choices import Consent
 from xiaoqitong.schools.models import Student
@@ -167,12 +167,9 @@ def _recent_positions(since: dt.datetime) -> dict[int, dt.datetime]:
 
 
 def _new_changes(current: dict, seen: dict) -> list:
-    """The keys of ``current`` (key -> updated_at) not in ``seen`` with the same time; ``seen`` becomes
-    ``current``: what the next look, which starts later, needs to know of."""
-    changed = [key for key, at in current.items() if seen.get(key) != at]
-    seen.clear()
-    seen.update(current)
-    return changed
+    """The keys of ``current`` (key -> updated_at) not in ``seen`` with the same time. Once they are
+    applied, the caller makes ``current`` its ``seen``: what the next look, which starts later, needs."""
+    return [key for key, at in current.items() if seen.get(key) != at]
 
 
 def read_meta(path: str | os.PathLike | None = None) -> dict | None:
@@ -220,7 +217,9 @@ class _Memo:
     on: dt.date
     read_at: dt.datetime  # changes up to here are in the index
     seen: dict[int, dt.datetime]  # positions changed within OVERLAP before read_at, as applied
-    stamp: str  # the snapshot it came from ("" when built here)
+    stamp: str  # the saved snapshot's stamp when this index was made ("" when there was none)
+    size: int = 0  # positions when it was made
+    changed: set[int] = dataclasses.field(default_factory=set)  # positions changed since it was made
     rebuild_asked: bool = False
 
 
@@ -239,18 +238,27 @@ _lock = threading.RLock()
 
 
 def _apply_changes(memo: _Memo, data: CatalogData) -> int:
-    """Put the positions changed since the memo's read in its index's delta segment; returns how many."""
+    """Put the positions changed since the memo's read in its index's delta segment; returns how many.
+    What was seen and read is recorded only once the changes are in: a failure leaves them for next time."""
     now = timezone.now()
-    changed = _new_changes(_recent_positions(memo.read_at), memo.seen)
+    current = _recent_positions(memo.read_at)
+    changed = _new_changes(current, memo.seen)
     if changed:
         still_open = position_arrays(data, open_positions_on(memo.on).filter(pk__in=changed), on=memo.on)
         memo.index.remove_positions(changed)
         memo.index.add_positions(still_open)
+        memo.changed.update(changed)
+    memo.seen = current
     memo.read_at = now
-    if memo.index.delta_fraction > REBUILD_FRACTION and not memo.rebuild_asked:
+    # the same measure as refresh_snapshot: distinct positions changed since the index was made
+    if len(memo.changed) > REBUILD_FRACTION * max(memo.size, 1) and not memo.rebuild_asked:
         memo.rebuild_asked = True
-        _ask_for_rebuild()
+        _rebuild_due.set()
     return len(changed)
+
+
+#: Set under the lock when a rebuild is due; :func:`using_index` queues it once the lock is released.
+_rebuild_due = threading.Event()
 
 
 def _ask_for_rebuild() -> None:
@@ -278,7 +286,7 @@ def current_index(data: CatalogData, *, on: dt.date | None = None) -> MatchIndex
             and memo.catalog == data.catalog.fingerprint
             and memo.weights == weights
             and memo.on == on
-            and (stamp == memo.stamp or not stamp)
+            and stamp == memo.stamp
         ):
             _apply_changes(memo, data)
             return memo.index
@@ -289,6 +297,7 @@ def current_index(data: CatalogData, *, on: dt.date | None = None) -> MatchIndex
             except NoPositionsError:
                 _memo = None
                 return None
+            # the stamp seen on disk (a refused snapshot's too): only a newer file makes it look again
             _memo = _Memo(
                 built.index,
                 data.catalog.fingerprint,
@@ -296,20 +305,27 @@ def current_index(data: CatalogData, *, on: dt.date | None = None) -> MatchIndex
                 on,
                 built.read_at,
                 dict(built.recent),
-                stamp="",
+                stamp=stamp,
+                size=len(built.index),
             )
             return built.index
         index, read_at, recent, stamp = loaded
-        _memo = _Memo(index, data.catalog.fingerprint, weights, on, read_at, dict(recent), stamp)
+        _memo = _Memo(
+            index, data.catalog.fingerprint, weights, on, read_at, dict(recent), stamp, size=len(index)
+        )
         _apply_changes(_memo, data)
         return index
 
 
 @contextmanager
 def using_index() -> Iterator[None]:
-    """Hold the index lock: around :func:`current_index` and the queries on what it returns."""
+    """Hold the index lock: around :func:`current_index` and the queries on what it returns. A rebuild
+    found due is queued after the lock is released, when the surrounding transaction commits."""
     with _lock:
         yield
+    if _rebuild_due.is_set():
+        _rebuild_due.clear()
+        transaction.on_commit(_ask_for_rebuild)
 
 
 def current_students(data: CatalogData, *, on: dt.date | None = None) -> StudentArrays:
@@ -326,11 +342,13 @@ def current_students(data: CatalogData, *, on: dt.date | None = None) -> Student
             _students = _StudentMemo(student_arrays(data, on=on), data.catalog.fingerprint, on, now, seen)
             return _students.arrays
         now = timezone.now()
-        changed = {pk for _kind, pk in _new_changes(_recent_students(memo.read_at), memo.seen)}
+        current = _recent_students(memo.read_at)
+        changed = {pk for _kind, pk in _new_changes(current, memo.seen)}
         if changed:
             fresh = student_arrays(data, matchable_students().filter(pk__in=changed), on=on)
             keep = np.flatnonzero(~np.isin(memo.arrays.ids, list(changed)))
             memo.arrays = StudentArrays.concat([memo.arrays.take(keep), fresh])
+        memo.seen = current
         memo.read_at = now
         return memo.arrays
 
@@ -370,7 +388,7 @@ def refresh_snapshot(*, force: bool = False, on: dt.date | None = None) -> dict:
             reason = "missing"
         else:
             index, read_at, recent, _ = loaded
-            changed = len(_new_changes(_recent_positions(read_at), dict(recent)))
+            changed = len(_new_changes(_recent_positions(read_at), recent))
             if changed > REBUILD_FRACTION * max(len(index), 1):
                 reason = f"{changed} changed"
     if not reason:
@@ -420,7 +438,7 @@ def invitation_create(*, actor, position: Position, student: Student, message: s
     if not visible.filter(pk=student.pk).exists():
         raise ValidationError({"student": _("该学生未向企业公开简历，不能邀请。")})
     if not matchable_students().filter(pk=student.pk).exists():
-        raise ValidationError({"student": _("该学生目前不在求职（已就业、升学或离校），不能邀请。")})
+        raise ValidationError({"student": _("该学生目前不在求职，不能邀请。")})
     if Application.objects.filter(student=student, position=position).exists():
         raise ValidationError({"student": _("该学生已投递此岗位，无需邀请。")})
     if Invitation.objects.filter(student=student, position=position).exists():
@@ -460,13 +478,23 @@ def pair_score(student: Student, position: Position) -> float | None:
     return score if np.isfinite(score) else None
 
 
-def close_invitation_on_application(application: Application) -> int:
+@after_application_create
+def close_invitation_on_application(application: Application, actor=None) -> int:
     """A student who applies to a position it was invited to (from the position's page) has accepted the
-    invitation: it is marked so and linked to the application (``signals.py``)."""
-    now = timezone.now()
-    return Invitation.objects.filter(
+    invitation: it is marked so and linked to the application (run by ``enterprises.services``)."""
+    waiting = Invitation.objects.select_for_update().filter(
         position_id=application.position_id, student_id=application.student_id, status=InvitationStatus.SENT
-    ).update(status=InvitationStatus.ACCEPTED, application=application, responded_at=now, updated_at=now)
+    )
+    done = 0
+    for invitation in waiting:
+        before = audit.snapshot(invitation)
+        invitation.status = InvitationStatus.ACCEPTED
+        invitation.application = application
+        invitation.responded_at = timezone.now()
+        invitation.save(update_fields=["status", "application", "responded_at", "updated_at"])
+        _record(actor, invitation, "invitation_accept", before)
+        done += 1
+    return done
 
 
 def _locked_invitation(invitation: Invitation) -> Invitation:
@@ -495,17 +523,16 @@ def invitation_respond(*, actor, invitation: Invitation, accept: bool, note: str
         raise ValidationError(
             _("该邀请已是“%(status)s”状态，不能再回复。") % {"status": invitation.get_status_display()}
         )
-    before = audit.snapshot(invitation)
     if accept:
-        invitation.application = application_create(
-            actor=actor, position=invitation.position, student=student, note=note
-        )
-        invitation.status = InvitationStatus.ACCEPTED
-    else:
-        invitation.status = InvitationStatus.DECLINED
+        # applying accepts the waiting invitation (close_invitation_on_application, with its audit record)
+        application_create(actor=actor, position=invitation.position, student=student, note=note)
+        invitation.refresh_from_db()
+        return invitation
+    before = audit.snapshot(invitation)
+    invitation.status = InvitationStatus.DECLINED
     invitation.responded_at = timezone.now()
-    invitation.save(update_fields=["status", "responded_at", "application", "updated_at"])
-    _record(actor, invitation, "invitation_accept" if accept else "invitation_decline", before)
+    invitation.save(update_fields=["status", "responded_at", "updated_at"])
+    _record(actor, invitation, "invitation_decline", before)
     return invitation
 
 

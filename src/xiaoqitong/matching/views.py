@@ -447,7 +447,7 @@ class InvitationDetailView(ObjectDetailView):
                 _when(invitation.responded_at),
             ),
         ]
-        if user.is_superuser or (user.enterprise_id and user.enterprise_id == position.enterprise_id):
+        if selectors.may_see_inviter(user, invitation):
             rows.append((_("邀请人"), invitation.invited_by.display_name if invitation.invited_by else ""))
         student_visible = (
             school_selectors.shows_identity(access)
