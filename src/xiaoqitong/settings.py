@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "xiaoqitong.schools",
     "xiaoqitong.enterprises",
     "xiaoqitong.matching",
+    "xiaoqitong.analytics",
     "xiaoqitong.demo",
 ]
 

@@ -8,7 +8,7 @@ from .core import pages
 from .orgs import views as org_views
 
 # App name -> API router; each app's api.py owns its router.
-API_APPS = ["core", "reference", "orgs", "schools", "enterprises", "matching"]
+API_APPS = ["core", "reference", "orgs", "schools", "enterprises", "matching", "analytics"]
 
 admin.site.site_header = f"{settings.XQT_SITE_NAME} 管理后台"
 admin.site.site_title = settings.XQT_SITE_NAME
@@ -43,6 +43,7 @@ urlpatterns = [
     path("schools/", include("xiaoqitong.schools.urls")),
     path("enterprises/", include("xiaoqitong.enterprises.urls")),
     path("matching/", include("xiaoqitong.matching.urls")),
+    path("analytics/", include("xiaoqitong.analytics.urls")),
     path("api/v1/auth/token/", org_views.ObtainTokenView.as_view(), name="api_token"),
     path("api/v1/schema/", SpectacularAPIView.as_view(), name="api_schema"),
     path("api/v1/docs/", SpectacularSwaggerView.as_view(url_name="api_schema"), name="api_docs"),

@@ -5,8 +5,11 @@ import re
 import time
 
 from django.core.management.base import BaseCommand, CommandError
+from django.db import connection
 from django.utils import timezone
 
+from xiaoqitong.analytics import services as analytics
+from xiaoqitong.analytics.models import Snapshot
 from xiaoqitong.demo.context import SCALES, DemoError
 from xiaoqitong.demo.generator import delete_generated, generate
 
@@ -60,6 +63,7 @@ class Command(BaseCommand):
         try:
             if delete:
                 deleted = delete_generated(progress=progress)
+                Snapshot.objects.all().delete()  # figures of the deleted city
                 if not deleted:
                     self.stdout.write("数据库中没有演示数据，无需删除。")
                 else:
@@ -79,6 +83,7 @@ class Command(BaseCommand):
             )
         except DemoError as exc:
             raise CommandError(str(exc)) from None
+        snapshots = refresh_analytics(as_of)
         rows = sum(run.counts.values())
         seconds = time.perf_counter() - started
         ctx = run.context
@@ -92,6 +97,21 @@ class Command(BaseCommand):
                 f"学生 {n('schools.Student', 0)} 名，岗位 {n('enterprises.Position', 0)} 个，"
                 f"求职申请 {n('enterprises.Application', 0)} 份，"
                 f"毕业去向 {n('enterprises.GraduateOutcome', 0)} 条，"
-                f"演示账号 {len(ctx.accounts)} 个；共 {rows} 行，用时 {seconds:.1f} 秒。"
+                f"演示账号 {len(ctx.accounts)} 个；共 {rows} 行；分析快照 {snapshots} 份；"
+                f"用时 {seconds:.1f} 秒。"
             )
         )
+
+
+def refresh_analytics(as_of) -> int:
+    """The analytics snapshots of the demo city (its school year and the two before, for trends), computed
+    as of its date; older ones, of a city generated before, are dropped. On PostgreSQL the tables are
+    analyzed first: after a bulk load the planner knows nothing of them."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+    Snapshot.objects.all().delete()
+    year = analytics.current_year(as_of)
+    return sum(
+        analytics.snapshots_refresh(year=y, today=as_of)["snapshots"] for y in (year - 2, year - 1, year)
+    )

@@ -1,0 +1,50 @@
+"""Analytics keeps two things: the thresholds that classify fields (data, changed by officers) and yearly
+snapshots of the computed figures (for trends, and as the dashboards' warm cache)."""
+
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from xiaoqitong.core.models import BaseModel
+
+from .choices import ThresholdKey
+
+
+class Threshold(BaseModel):
+    """One threshold of the supply-demand classification and the warnings (the defaults:
+    ``measures.Thresholds``)."""
+
+    key = models.CharField(_("阈值"), max_length=40, choices=ThresholdKey.choices, unique=True)
+    value = models.FloatField(_("取值"), validators=[MinValueValidator(0)])
+    note = models.TextField(_("依据"), blank=True, help_text=_("为何取这个值，例如会议纪要或文件"))
+
+    class Meta:
+        verbose_name = _("分析阈值")
+        verbose_name_plural = _("分析阈值")
+        ordering = ["key"]
+
+    def __str__(self) -> str:
+        return f"{self.get_key_display()}：{self.value:g}"
+
+
+class Snapshot(models.Model):
+    """The figures of one year, scope and dimension as computed at one time (``services.snapshot_compute``).
+    The latest of each is what the dashboards show; older years stay for trends."""
+
+    year = models.PositiveSmallIntegerField(_("学年"))
+    scope = models.CharField(
+        _("范围"), max_length=40, help_text=_("city、county:<区划编号> 或 school:<学校编号>")
+    )
+    dimension = models.CharField(_("维度"), max_length=20)
+    data = models.JSONField(_("数据"))
+    computed_at = models.DateTimeField(_("计算时间"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("分析快照")
+        verbose_name_plural = _("分析快照")
+        constraints = [
+            models.UniqueConstraint(fields=["year", "scope", "dimension"], name="analytics_snapshot_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.year} {self.scope} {self.dimension}"
