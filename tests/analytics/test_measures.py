@@ -147,10 +147,14 @@ def test_county_and_school_scopes(city):
     "row,status",
     [
         ({"headcount": 40, "graduates": 30}, "shortage"),
-        ({"headcount": 5, "graduates": 1}, "balanced"),  # too little demand to call it short
+        ({"headcount": 5, "graduates": 1}, "none"),  # too small either way
+        ({"headcount": 0, "graduates": 12}, "none"),
+        ({"headcount": 5, "graduates": 25}, "surplus"),
+        ({"headcount": 8, "graduates": 2}, "none"),
         ({"headcount": 10, "graduates": 30}, "surplus"),
         ({"headcount": 10, "graduates": 10}, "balanced"),
-        ({"headcount": 3, "graduates": 10}, "balanced"),  # too few graduates to call a surplus
+        ({"headcount": 3, "graduates": 10}, "none"),
+        ({"headcount": 11, "graduates": 10}, "balanced"),
         ({"headcount": 12, "graduates": 0}, "gap"),
         ({"headcount": 2, "graduates": 0}, "none"),
         ({"headcount": 0, "graduates": 0}, "none"),
@@ -242,3 +246,13 @@ def test_who_sees_what(city):
     assert not selectors.sees_school(user_with_role(Role.ENTERPRISE_HR), school)
     assert selectors.sees_aggregates(user_with_role(Role.RESEARCHER))
     assert not selectors.sees_aggregates(user_with_role(Role.STUDENT))
+
+
+def test_a_new_threshold_recomputes_the_snapshots(city, django_capture_on_commit_callbacks):
+    services.snapshots_refresh(year=YEAR)
+    key = city["cnc"].major_class_id
+    assert next(r for r in selectors.figures(YEAR, "major_class") if r["key"] == key)["status"] == "surplus"
+    with django_capture_on_commit_callbacks(execute=True) as queued:
+        services.threshold_set(actor=user_with_role(Role.GOV_OFFICER), key="surplus_index", value=0.2)
+    assert len(queued) == 1  # the refresh, run eagerly in tests
+    assert next(r for r in selectors.figures(YEAR, "major_class") if r["key"] == key)["status"] == "balanced"

@@ -323,3 +323,23 @@ def test_researchers_read_outcomes_without_names():
     # The government reads the names.
     officer = user_with_role(Role.GOV_OFFICER)
     assert "赵一鸣" in str(api_for(officer).get("/api/v1/enterprises/graduate-outcomes/").data)
+
+
+@pytest.mark.django_db
+def test_outcomes_filter_by_major_and_county():
+    from xiaoqitong.reference.models import Major, Region
+
+    from ..schools.factories import SchoolMajorFactory, StudentFactory
+    from .factories import GraduateOutcomeFactory
+
+    cnc = SchoolMajorFactory(major=Major.objects.get(code="660103"))
+    away = SchoolMajorFactory(
+        school=SchoolFactory(county=Region.objects.get(code="431021")), major=Major.objects.get(code="740101")
+    )
+    one = GraduateOutcomeFactory(student=StudentFactory(school_major=cnc, status="graduated"))
+    two = GraduateOutcomeFactory(student=StudentFactory(school_major=away, status="graduated"))
+    officer = user_with_role(Role.GOV_OFFICER)
+    url = "/api/v1/enterprises/graduate-outcomes/"
+    assert [r["id"] for r in api_for(officer).get(url, {"major": "6601"}).data["results"]] == [one.pk]
+    assert [r["id"] for r in api_for(officer).get(url, {"major": "740101"}).data["results"]] == [two.pk]
+    assert [r["id"] for r in api_for(officer).get(url, {"county": "431021"}).data["results"]] == [two.pk]

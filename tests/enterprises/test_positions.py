@@ -8,6 +8,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management import call_command
 from django.test import Client
+from django.utils import timezone
 from rest_framework.test import APIClient
 
 from xiaoqitong.core.models import AuditLog
@@ -496,3 +497,15 @@ def test_dates_in_the_past_cannot_be_published(officer):
     position = PositionFactory(status="submitted", valid_until=dt.date(2020, 1, 1))
     with pytest.raises(ValidationError):
         services.position_publish(actor=officer, position=position)
+
+
+def test_filter_by_publication_date(hr):
+    old = PublishedPositionFactory(title="去年的岗位")
+    Position.objects.filter(pk=old.pk).update(published_at=timezone.now() - dt.timedelta(days=400))
+    PublishedPositionFactory(title="今年的岗位")
+    officer = user_with_role(Role.GOV_OFFICER)
+    since = (timezone.localdate() - dt.timedelta(days=30)).isoformat()
+    response = api(officer).get("/api/v1/enterprises/positions/", {"published_from": since})
+    assert [p["title"] for p in response.data["results"]] == ["今年的岗位"]
+    response = api(officer).get("/api/v1/enterprises/positions/", {"published_before": since})
+    assert [p["title"] for p in response.data["results"]] == ["去年的岗位"]

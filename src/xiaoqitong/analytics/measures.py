@@ -375,6 +375,8 @@ def classify(row: dict, t: Thresholds) -> str:
         return "none"
     if not supply_:
         return "gap" if demand_ >= t.min_headcount else "none"
+    if demand_ < t.min_headcount and supply_ < t.min_graduates:
+        return "none"  # too small either way to call
     index = demand_ / supply_
     if index >= t.shortage_index and demand_ >= t.min_headcount:
         return "shortage"

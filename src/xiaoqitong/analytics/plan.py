@@ -10,8 +10,9 @@ catalog queries, whatever the number of majors: no query per row.
 * **chains**: the chains its majors supply (their share of the school's enrolment against their share of
   demand, ``selectors.alignment`` for the school), with the city-wide demand and supply of each chain.
 * **open**: catalog majors of the school's levels (``LEVELS_BY_SCHOOL_TYPE``) in a 专业类 that is 紧缺 or
-  无本地供给 in the city or in the school's county, which the school does not run that year; best first by
-  unmet demand (headcount − expected graduates) of the class where it qualifies.
+  无本地供给 in the city or in the school's county, which the school does not run that year; of a class that
+  postings ask for by major, only the majors asked for; best first by unmet demand (headcount − expected
+  graduates) of the class where it qualifies, then by the demand for the major itself.
 * **review**: the school's majors whose 专业类 is 过剩 in the city, or that have a 淘汰预警 for the school
   (``selectors.warnings``), with the numbers behind each reason.
 """
@@ -210,6 +211,10 @@ def school_plan(school: School, year: int) -> dict:
                 "chains_text": _chains_text(chains_),
             }
         )
+    # within a class, the majors postings ask for by name; all of its majors when postings ask only for the
+    # class as a whole (then nothing tells them apart)
+    asked = {r["class_key"] for r in to_open if r["major_headcount"] > 0}
+    to_open = [r for r in to_open if r["major_headcount"] > 0 or r["class_key"] not in asked]
     to_open.sort(key=lambda r: (-r["class_unmet"], -r["major_headcount"], r["code"]))
 
     # --- majors to review ---

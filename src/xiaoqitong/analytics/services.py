@@ -96,6 +96,17 @@ def snapshots_refresh(
     return {"year": year, "snapshots": len(work), "seconds": round(time.perf_counter() - started, 2)}
 
 
+def _refresh_after_threshold() -> None:
+    from .tasks import snapshots_refresh
+
+    try:
+        snapshots_refresh.delay()
+    except Exception:  # no broker: the nightly refresh applies it
+        import logging
+
+        logging.getLogger(__name__).warning("could not queue analytics.snapshots_refresh", exc_info=True)
+
+
 def may_set_thresholds(user) -> bool:
     """The government's officers (the 市教育局 decides on majors) and platform administrators."""
     if user is None or not user.is_authenticated or not user.is_active:
@@ -129,6 +140,7 @@ def threshold_set(*, actor, key: str, value: float, note: str = "") -> Threshold
                 }
             )
     threshold.save()
+    transaction.on_commit(_refresh_after_threshold)  # the classes and warnings follow the new value
     audit.record(
         actor=actor,
         action=AuditAction.UPDATE if before else AuditAction.CREATE,

@@ -1105,15 +1105,21 @@ def counties(request):
 def _records(user, dimension: str, code: str, year: int, county_code: str | None) -> list[dict]:
     """Links to the lists of the records behind a row's numbers, filtered to it as far as they can be."""
     supply: dict = {"year": year}
-    demand: dict = {}
+    start, end = measures.school_year_window(year)
+    tz = timezone.get_current_timezone()
+    demand: dict = {
+        "published_from": start.astimezone(tz).date().isoformat(),
+        "published_before": end.astimezone(tz).date().isoformat(),
+    }
+    outcomes: dict = {"year": year}
     if dimension in {"major", "major_class", "major_category"}:
-        supply["major"] = demand["major"] = code
+        supply["major"] = demand["major"] = outcomes["major"] = code
     elif dimension == "chain":
         supply["chain"] = demand["chain"] = code
     elif dimension == "county":
-        supply["county"] = demand["county"] = code
+        supply["county"] = demand["county"] = outcomes["county"] = code
     if county_code:
-        supply["county"] = demand["county"] = county_code
+        supply["county"] = demand["county"] = outcomes["county"] = county_code
     out = []
     if can(user, "view", SchoolMajor):
         out.append(
@@ -1128,7 +1134,7 @@ def _records(user, dimension: str, code: str, year: int, county_code: str | None
         out.append(
             {
                 "label": _("招聘岗位"),
-                "note": _("已发布、已结束和已过期的岗位（需求）；列表不按发布时间筛选"),
+                "note": _("该学年 12 个月内发布的已发布、已结束和已过期岗位（需求）"),
                 "url": f"{reverse('enterprises:position_list')}?{PUBLIC_QUERY}&{urlencode(demand)}",
                 "icon": "briefcase",
             }
@@ -1137,9 +1143,8 @@ def _records(user, dimension: str, code: str, year: int, county_code: str | None
         out.append(
             {
                 "label": _("毕业去向"),
-                "note": _("%(year)s 届毕业生的去向（就业率等）；列表按年度筛选，不能按专业或地区筛选")
-                % {"year": year},
-                "url": f"{reverse('enterprises:graduateoutcome_list')}?{urlencode({'year': year})}",
+                "note": _("%(year)s 届毕业生的去向（就业率等）") % {"year": year},
+                "url": f"{reverse('enterprises:graduateoutcome_list')}?{urlencode(outcomes)}",
                 "icon": "person-check",
             }
         )

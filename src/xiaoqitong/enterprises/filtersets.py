@@ -49,6 +49,12 @@ class PositionFilterSet(django_filters.FilterSet):
     valid_after = django_filters.DateFilter(
         field_name="valid_until", lookup_expr="gte", label=_("有效期至不早于")
     )
+    published_from = django_filters.DateFilter(
+        field_name="published_at__date", lookup_expr="gte", label=_("发布日期不早于")
+    )
+    published_before = django_filters.DateFilter(
+        field_name="published_at__date", lookup_expr="lt", label=_("发布日期早于")
+    )
 
     class Meta:
         model = Position
@@ -64,6 +70,8 @@ class PositionFilterSet(django_filters.FilterSet):
             "chain",
             "salary_from",
             "valid_after",
+            "published_from",
+            "published_before",
         ]
 
     def search(self, queryset, name, value):
@@ -147,10 +155,28 @@ class GraduateOutcomeFilterSet(django_filters.FilterSet):
     in_city = YesNoFilter(label=_("在本市就业"))
     related_to_major = YesNoFilter(label=_("专业对口"))
     source = django_filters.ChoiceFilter(choices=OutcomeSource.choices, label=_("来源"))
+    major = django_filters.CharFilter(
+        field_name="student__school_major__major__code",
+        lookup_expr="startswith",
+        label=_("专业代码"),
+        help_text=_("毕业生所学专业的代码，或其专业类、专业大类代码，如 660103、6601"),
+    )
+    county = CountyFilter(field_name="student__school__county", label=_("学校所在县市区"))
 
     class Meta:
         model = GraduateOutcome
-        fields = ["q", "year", "outcome", "further_level", "school", "in_city", "related_to_major", "source"]
+        fields = [
+            "q",
+            "year",
+            "outcome",
+            "further_level",
+            "school",
+            "major",
+            "county",
+            "in_city",
+            "related_to_major",
+            "source",
+        ]
 
     def search(self, queryset, name, value):
         # De-identified readers search employers only: a name or 学号 must not find its row.
