@@ -166,7 +166,7 @@ class MeasuresSerializer(serializers.Serializer):
     headcount = serializers.IntegerField(help_text=_("招聘名额"))
     enterprises = serializers.FloatField(help_text=_("有需求的企业数"))
     filled = serializers.FloatField(help_text=_("已录用名额"))
-    unfilled = serializers.IntegerField(help_text=_("未满足名额"))
+    unfilled = serializers.IntegerField(help_text=_("未招满名额"))
     applicants = serializers.FloatField(help_text=_("投递数（不含撤回）"))
     days_to_fill = serializers.FloatField(allow_null=True, help_text=_("从发布到首个录用的平均天数"))
     applicants_per_place = serializers.FloatField(allow_null=True, help_text=_("每个名额的投递数"))
@@ -177,9 +177,9 @@ class MeasuresSerializer(serializers.Serializer):
     further = serializers.IntegerField(help_text=_("升学"))
     employment_rate = serializers.FloatField(allow_null=True, help_text=_("就业率"))
     related_rate = serializers.FloatField(allow_null=True, help_text=_("专业对口率（占就业）"))
-    local_rate = serializers.FloatField(allow_null=True, help_text=_("留郴率（占就业）"))
+    local_rate = serializers.FloatField(allow_null=True, help_text=_("本地就业率（留郴，占就业者比例）"))
     further_rate = serializers.FloatField(allow_null=True, help_text=_("升学率"))
-    index = serializers.FloatField(allow_null=True, help_text=_("供需比：招聘名额/预计毕业生"))
+    index = serializers.FloatField(allow_null=True, help_text=_("供需指数：招聘名额/预计毕业生"))
     status = serializers.CharField(help_text=STATUS_HELP)
 
 
@@ -209,9 +209,11 @@ class ChainShareSerializer(serializers.Serializer):
 class AlignmentSerializer(serializers.Serializer):
     year = serializers.IntegerField()
     scope = serializers.CharField()
-    demand_index = serializers.FloatField(allow_null=True, help_text=_("专业结构与需求结构的相异指数（0-1）"))
+    demand_index = serializers.FloatField(
+        allow_null=True, help_text=_("专业结构与需求结构的结构偏离指数（0-1）")
+    )
     employment_index = serializers.FloatField(
-        allow_null=True, help_text=_("专业结构与就业结构的相异指数（0-1）")
+        allow_null=True, help_text=_("专业结构与就业结构的结构偏离指数（0-1）")
     )
     chains = ChainShareSerializer(many=True)
 
@@ -222,7 +224,7 @@ class CountyAlignmentSerializer(serializers.Serializer):
     label = serializers.CharField()
     demand_index = serializers.FloatField(allow_null=True)
     employment_index = serializers.FloatField(allow_null=True)
-    demand_index_before = serializers.FloatField(allow_null=True, help_text=_("上一学年的需求相异指数"))
+    demand_index_before = serializers.FloatField(allow_null=True, help_text=_("上一学年的需求结构偏离指数"))
 
 
 class CountiesSerializer(serializers.Serializer):
@@ -269,7 +271,7 @@ class ClassFiguresSerializer(serializers.Serializer):
     class_label = serializers.CharField()
     class_status = serializers.CharField(help_text=STATUS_HELP)
     class_status_display = serializers.CharField()
-    class_index = serializers.FloatField(allow_null=True, help_text=_("专业类供需比"))
+    class_index = serializers.FloatField(allow_null=True, help_text=_("专业类供需指数"))
     class_headcount = serializers.IntegerField(help_text=_("专业类招聘名额"))
     class_graduates = serializers.IntegerField(help_text=_("专业类预计毕业生"))
     class_unmet = serializers.IntegerField(help_text=_("缺口：招聘名额 − 预计毕业生"))

@@ -224,7 +224,10 @@ def school_plan(school: School, year: int) -> dict:
         reasons = []
         if m["class_status"] in REVIEW_STATUSES:
             reasons.append(
-                _("所属专业类全市过剩：需求名额 %(headcount)s，预计毕业生 %(graduates)s，供需比 %(index)s。")
+                _(
+                    "所属专业类全市过剩：需求名额 %(headcount)s，预计毕业生 %(graduates)s，"
+                    "供需指数 %(index)s。"
+                )
                 % {
                     "headcount": m["class_headcount"],
                     "graduates": m["class_graduates"],

@@ -192,7 +192,7 @@ def _int(value) -> int | None:
 
 # --- 一校一产业链 -----------------------------------------------------------------------------------------
 PLAN_HELP = gettext_lazy(
-    "供需比 = 全市需求名额 ÷ 全市预计毕业生（按专业类）。需求名额是学年内（近 12 个月）发布的岗位招聘名额，"
+    "供需指数 = 全市需求名额 ÷ 全市预计毕业生（按专业类）。需求名额是学年内（近 12 个月）发布的岗位招聘名额，"
     "要求某专业的岗位计入该专业及其专业类，要求整个专业类的岗位计入该专业类。"
 )
 
@@ -213,7 +213,7 @@ def _majors_sheet(rows: list[dict]) -> Sheet:
             Col("local_rate", _("本地就业率"), "rate"),
             Col("major_headcount", _("本专业需求名额"), "count", _("全市岗位中明确要求本专业的名额")),
             Col("class_status", _("专业类供需（全市）"), "status"),
-            Col("class_index", _("专业类供需比"), "ratio"),
+            Col("class_index", _("专业类供需指数"), "ratio"),
             Col("class_headcount", _("专业类需求名额"), "count"),
             Col("class_graduates", _("专业类预计毕业生"), "count"),
             Col("chains_text", _("对接产业链")),
@@ -234,7 +234,7 @@ def _open_sheet(rows: list[dict]) -> Sheet:
             Col("class_label", _("专业类")),
             Col("scope_label", _("紧缺范围")),
             Col("class_status", _("供需状态"), "status"),
-            Col("class_index", _("供需比"), "ratio"),
+            Col("class_index", _("供需指数"), "ratio"),
             Col("class_headcount", _("需求名额"), "count"),
             Col("class_graduates", _("预计毕业生"), "count"),
             Col("class_unmet", _("缺口"), "count", _("需求名额 − 预计毕业生")),
@@ -260,7 +260,7 @@ def _review_sheet(rows: list[dict]) -> Sheet:
             Col("enrolment_drop", _("招生降幅"), "rate"),
             Col("employment_rate", _("就业率"), "rate"),
             Col("class_status", _("专业类供需（全市）"), "status"),
-            Col("class_index", _("专业类供需比"), "ratio"),
+            Col("class_index", _("专业类供需指数"), "ratio"),
             Col("class_headcount", _("专业类需求名额"), "count"),
             Col("class_graduates", _("专业类预计毕业生"), "count"),
             Col("reasons_text", _("评估原因")),
@@ -398,8 +398,8 @@ def school_plan(request, pk: int):
             "xlsx_url": xlsx_url,
             "help": PLAN_HELP,
             "rules": _(
-                "紧缺：供需比 ≥ %(shortage)s 且需求名额 ≥ %(headcount)s；"
-                "过剩：供需比 ≤ %(surplus)s 且预计毕业生 ≥ %(graduates)s；"
+                "紧缺：供需指数 ≥ %(shortage)s 且需求名额 ≥ %(headcount)s；"
+                "过剩：供需指数 ≤ %(surplus)s 且预计毕业生 ≥ %(graduates)s；"
                 "无本地供给：有需求名额 ≥ %(headcount)s 而没有预计毕业生。"
             )
             % {
@@ -434,7 +434,7 @@ def _aggregate_columns(dimension: str) -> list[Col]:
         Col("related_rate", _("对口率"), "rate"),
         Col("local_rate", _("本地就业率"), "rate"),
         Col("further_rate", _("升学率"), "rate"),
-        Col("index", _("供需比"), "ratio"),
+        Col("index", _("供需指数"), "ratio"),
         Col("status", _("供需状态"), "status"),
     ]
 
