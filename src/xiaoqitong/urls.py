@@ -44,6 +44,7 @@ urlpatterns = [
     path("enterprises/", include("xiaoqitong.enterprises.urls")),
     path("matching/", include("xiaoqitong.matching.urls")),
     path("analytics/", include("xiaoqitong.analytics.urls")),
+    path("public/data/", include("xiaoqitong.analytics.public_urls")),  # no login: published tables only
     path("api/v1/auth/token/", org_views.ObtainTokenView.as_view(), name="api_token"),
     path("api/v1/schema/", SpectacularAPIView.as_view(), name="api_schema"),
     path("api/v1/docs/", SpectacularSwaggerView.as_view(url_name="api_schema"), name="api_docs"),

@@ -31,6 +31,9 @@ aggregates; everyone else 403.
     government): any count of fewer than ``suppress_below`` people, and every rate computed from it, is null.
 ``GET thresholds/``, ``POST thresholds/ {key, value, note}``
     The thresholds in force (defaults and the values set) and setting one (government; audited).
+``GET public/``, ``GET public/<year>/<dimension>/``
+    公开数据, for anyone (no login): the tables officers published (``services.publication_create``), and one
+    of them as the aggregates above; a table that is not published answers 404.
 """
 
 from __future__ import annotations
@@ -39,7 +42,7 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import exceptions, serializers, viewsets
+from rest_framework import exceptions, permissions, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
@@ -49,7 +52,7 @@ from xiaoqitong.orgs.models import School
 
 from . import measures, plan, selectors, services
 from .choices import Dimension, ThresholdKey
-from .models import Threshold
+from .models import Publication, Threshold
 
 FIRST_YEAR = 2000
 AGGREGATE_DIMENSIONS = ("major", "major_class", "major_category", "chain", "county")
@@ -595,6 +598,77 @@ class ThresholdViewSet(viewsets.ViewSet):
         return Response(ThresholdSerializer(row).data)
 
 
+# --- 公开数据 (public, no login) ----------------------------------------------------------------------------
+class PublicationSerializer(serializers.Serializer):
+    year = serializers.IntegerField()
+    dimension = serializers.CharField()
+    dimension_display = serializers.CharField(help_text=_("维度名称"))
+    published_at = serializers.DateTimeField(help_text=_("公开时间"))
+    note = serializers.CharField(allow_blank=True, help_text=_("说明"))
+    url = serializers.CharField(help_text=_("该表的接口地址"))
+
+
+class PublicationsSerializer(serializers.Serializer):
+    results = PublicationSerializer(many=True)
+
+
+class PublicAggregatesSerializer(AggregatesSerializer):
+    published_at = serializers.DateTimeField(help_text=_("公开时间"))
+    note = serializers.CharField(allow_blank=True, help_text=_("说明"))
+
+
+def _publication_data(publication: Publication) -> dict:
+    return {
+        "year": publication.year,
+        "dimension": publication.dimension,
+        "dimension_display": publication.get_dimension_display(),
+        "published_at": publication.published_at,
+        "note": publication.note,
+        "url": f"/api/v1/analytics/public/{publication.year}/{publication.dimension}/",
+    }
+
+
+class PublicDataViewSet(viewsets.ViewSet):
+    """公开数据: the de-identified tables officers published; anyone may read them, without logging in."""
+
+    permission_classes = [permissions.AllowAny]
+
+    @extend_schema(responses=PublicationsSerializer)
+    def list(self, request):
+        """The published tables, newest year first."""
+        rows = Publication.objects.order_by("-year", "dimension")
+        return Response(PublicationsSerializer({"results": [_publication_data(p) for p in rows]}).data)
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("year", int, OpenApiParameter.PATH, description=_("学年")),
+            OpenApiParameter(
+                "dimension",
+                str,
+                OpenApiParameter.PATH,
+                enum=[*AGGREGATE_DIMENSIONS],  # not list(): the method shadows it here
+                description=_("维度"),
+            ),
+        ],
+        responses=PublicAggregatesSerializer,
+    )
+    @action(detail=False, methods=["get"], url_path=r"(?P<year>\d{4})/(?P<dimension>[a-z_]+)")
+    def table(self, request, year=None, dimension=None):
+        """One published table: the city's figures by the dimension, small counts suppressed (null)."""
+        publication = Publication.objects.filter(year=int(year), dimension=dimension).first()
+        if publication is None:
+            raise exceptions.NotFound(_("该表没有公开。"))
+        data = {
+            "year": publication.year,
+            "dimension": publication.dimension,
+            "suppress_below": int(services.thresholds().suppress_below),
+            "results": selectors.aggregates(publication.year, publication.dimension),
+            "published_at": publication.published_at,
+            "note": publication.note,
+        }
+        return Response(PublicAggregatesSerializer(data).data)
+
+
 router = DefaultRouter()
 router.register("figures", FigureViewSet, basename="analytics-figures")
 router.register("alignment", AlignmentViewSet, basename="analytics-alignment")
@@ -604,3 +678,4 @@ router.register("trend", TrendViewSet, basename="analytics-trend")
 router.register("schools", SchoolPlanViewSet, basename="analytics-school")
 router.register("aggregates", AggregateViewSet, basename="analytics-aggregates")
 router.register("thresholds", ThresholdViewSet, basename="analytics-thresholds")
+router.register("public", PublicDataViewSet, basename="analytics-public")

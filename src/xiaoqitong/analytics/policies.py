@@ -15,7 +15,7 @@ from xiaoqitong.core.navigation import MenuItem, add_menu
 from xiaoqitong.core.policy import ALL, Policy, register
 from xiaoqitong.orgs.choices import Role
 
-from .models import Snapshot, Threshold
+from .models import Publication, Snapshot, Threshold
 from .selectors import sees_city
 
 
@@ -68,3 +68,13 @@ add_menu(
 add_menu(
     MenuItem(GROUP, _("研究数据"), "analytics:aggregates", icon="table", order=50, visible=sees_research_data)
 )
+
+
+# --- public data (views_public.py) ---
+@register(Publication)
+class PublicationPolicy(Policy):
+    """Officers read the list of published tables; they publish and withdraw through
+    ``services.publication_create`` / ``publication_delete``, and the public reads the tables through the
+    public pages and API (``views_public``, ``api.PublicDataViewSet``), never through generic views."""
+
+    rules = {"view": {Role.GOV_OFFICER: ALL}}

@@ -1,7 +1,8 @@
-"""Writes of analytics: thresholds (officers) and snapshots of the computed figures (the periodic task).
+"""Writes of analytics: thresholds and publications (officers, audited) and snapshots of the computed figures
+(the periodic task).
 
-Snapshots are derived data: recomputing one replaces it and writes no audit record; changing a threshold
-is an officer's decision and is audited.
+Snapshots are derived data: recomputing one replaces it and writes no audit record; changing a threshold or
+publishing a table to the public is an officer's decision and is audited.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from xiaoqitong.orgs.models import School
 
 from . import measures
 from .choices import ThresholdKey
-from .models import Snapshot, Threshold
+from .models import PUBLIC_DIMENSIONS, Publication, Snapshot, Threshold
 
 #: Dimensions computed for the city, for each county and for each school.
 CITY_DIMENSIONS = ("major", "major_class", "major_category", "chain", "county", "school")
@@ -149,3 +150,64 @@ def threshold_set(*, actor, key: str, value: float, note: str = "") -> Threshold
         changes=audit.diff(before, audit.snapshot(threshold)),
     )
     return threshold
+
+
+# --- public data (issue 5): officers publish de-identified tables -----------------------------------------
+def may_publish(user) -> bool:
+    """The government's officers and platform administrators decide what the public sees."""
+    return may_set_thresholds(user)
+
+
+def publication_dimensions() -> tuple[str, ...]:
+    """The dimensions a table may be published by (never by school)."""
+    return tuple(value for value, _label in PUBLIC_DIMENSIONS)
+
+
+@transaction.atomic
+def publication_create(*, actor, year: int, dimension: str, note: str = "") -> Publication:
+    """Publish the de-identified aggregates of one year and dimension (officers and administrators only;
+    refused for the school dimension, an unknown one, a year to come and a year without data)."""
+    from .selectors import aggregates
+
+    if not may_publish(actor):
+        raise PermissionDenied(_("只有政府部门工作人员可以发布公开数据。"))
+    if dimension not in publication_dimensions():
+        raise ValidationError(
+            {"dimension": _("不能按该维度公开数据：%(dimension)s") % {"dimension": dimension}}
+        )
+    if not isinstance(year, int) or not 2000 <= year <= current_year():
+        raise ValidationError(
+            {"year": _("学年应为 2000 到 %(last)s 之间的整数。") % {"last": current_year()}}
+        )
+    if Publication.objects.filter(year=year, dimension=dimension).exists():
+        raise ValidationError(_("%(year)s 学年的该表已经公开。") % {"year": year})
+    if not aggregates(year, dimension):
+        raise ValidationError({"year": _("%(year)s 学年没有可公开的数据。") % {"year": year}})
+    publication = Publication(year=year, dimension=dimension, published_by=actor, note=(note or "").strip())
+    publication.full_clean()
+    publication.save()
+    audit.record(
+        actor=actor,
+        action=AuditAction.CREATE,
+        verb="publication_create",
+        instance=publication,
+        changes=audit.diff({}, audit.snapshot(publication)),
+    )
+    return publication
+
+
+@transaction.atomic
+def publication_delete(*, actor, publication: Publication) -> None:
+    """Withdraw a published table: the public pages and API answer 404 for it from now on (audited)."""
+    if not may_publish(actor):
+        raise PermissionDenied(_("只有政府部门工作人员可以撤回公开数据。"))
+    before = audit.snapshot(publication)
+    audit.record(
+        actor=actor,
+        action=AuditAction.DELETE,
+        verb="publication_delete",
+        instance=publication,
+        object_repr=str(publication),
+        changes=audit.diff(before, {}),
+    )
+    publication.delete()

@@ -15,14 +15,16 @@ from collections.abc import Callable
 from urllib.parse import quote, urlencode
 
 import tablib
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
 
 from xiaoqitong.core.imports import escape_formulae
 from xiaoqitong.orgs.models import School
@@ -30,7 +32,7 @@ from xiaoqitong.schools.models import SchoolMajor
 
 from . import measures, plan, selectors, services
 from .choices import Dimension, FieldStatus
-from .models import Snapshot
+from .models import Publication, Snapshot
 
 #: Suggestions the page shows before “show all” (the export has every one).
 OPEN_SHOWN = 30
@@ -506,6 +508,7 @@ def aggregates(request):
         return export(request, [sheet], _("研究数据"))
     xlsx_url = _export_links(request, [sheet])
     hidden = sum(len(row["_hidden"] & {c.key for c in sheet.columns}) for row in sheet.rows)
+    may_publish = services.may_publish(request.user)
     return render(
         request,
         "analytics/aggregates.html",
@@ -520,8 +523,46 @@ def aggregates(request):
             "hidden": hidden,
             "xlsx_url": xlsx_url,
             "api_url": f"/api/v1/analytics/aggregates/?{urlencode({'year': year, 'dimension': dimension})}",
+            # 公开数据: officers publish the table shown (or withdraw it)
+            "may_publish": may_publish,
+            "publication": (
+                Publication.objects.filter(year=year, dimension=dimension).first() if may_publish else None
+            ),
         },
     )
+
+
+@login_required
+@require_POST
+def aggregates_publish(request):
+    """Publish (``action=publish``) or withdraw (``action=withdraw``) the table of ``year`` and ``dimension``
+    on the public pages; back to the aggregates page with a message."""
+    if not services.may_publish(request.user):
+        raise PermissionDenied(_("只有政府部门工作人员可以发布公开数据。"))
+    year = _int(request.POST.get("year"))
+    dimension = request.POST.get("dimension") or ""
+    back = f"{reverse('analytics:aggregates')}?{urlencode({'year': year or '', 'dimension': dimension})}"
+    label = Dimension(dimension).label if dimension in Dimension.values else dimension
+    names = {"year": year, "dimension": label}
+    if request.POST.get("action") == "withdraw":
+        publication = Publication.objects.filter(year=year, dimension=dimension).first()
+        if publication is None:
+            messages.info(request, _("%(year)s 学年按%(dimension)s的汇总表没有公开。") % names)
+            return redirect(back)
+        services.publication_delete(actor=request.user, publication=publication)
+        messages.success(request, _("已撤回 %(year)s 学年按%(dimension)s的公开数据。") % names)
+        return redirect(back)
+    try:
+        services.publication_create(
+            actor=request.user, year=year, dimension=dimension, note=request.POST.get("note", "")
+        )
+    except ValidationError as exc:
+        messages.error(request, "；".join(exc.messages))
+        return redirect(back)
+    messages.success(
+        request, _("已公开 %(year)s 学年按%(dimension)s的汇总表，公众可在“公开数据”页面查看。") % names
+    )
+    return redirect(back)
 
 
 def urlpatterns() -> list:
@@ -529,4 +570,5 @@ def urlpatterns() -> list:
         path("school/", school_plan_home, name="school_home"),
         path("school/<int:pk>/", school_plan, name="school"),
         path("aggregates/", aggregates, name="aggregates"),
+        path("aggregates/publish/", aggregates_publish, name="aggregates_publish"),
     ]
