@@ -256,3 +256,53 @@ def test_a_new_threshold_recomputes_the_snapshots(city, django_capture_on_commit
         services.threshold_set(actor=user_with_role(Role.GOV_OFFICER), key="surplus_index", value=0.2)
     assert len(queued) == 1  # the refresh, run eagerly in tests
     assert next(r for r in selectors.figures(YEAR, "major_class") if r["key"] == key)["status"] == "balanced"
+
+
+def test_suppression_cannot_be_undone_by_subtraction(city):
+    """Two majors of one class: hiding one small cell hides its sibling too, or the class total gives it."""
+    from xiaoqitong.reference.models import Major as M
+
+    cnc = city["cnc"]
+    sibling = M.objects.filter(major_class=cnc.major_class).exclude(pk=cnc.pk).order_by("code").first()
+    SchoolMajorFactory(
+        school=city["school"],
+        major=sibling,
+        year=YEAR,
+        students_enrolled=3,
+        expected_graduates=3,
+        new_enrolment=1,
+        enrolment_plan=5,
+    )
+    services.snapshots_refresh(year=YEAR)
+    rows = {r["code"]: r for r in selectors.aggregates(YEAR, "major")}
+    assert rows[sibling.code]["enrolled"] is None  # 3: below 5
+    assert rows[cnc.code]["enrolled"] is None  # 100, hidden too: else class total − 100 = 3
+    classes = {r["code"]: r for r in selectors.aggregates(YEAR, "major_class")}
+    assert classes[cnc.major_class.code]["enrolled"] == 103
+    assert rows[cnc.code]["headcount"] == 8  # not a count of people
+
+
+def test_suppression_stays_at_least_five_and_rates_stay_shares():
+    officer = user_with_role(Role.GOV_OFFICER)
+    for value in (4, 0, 5.5):
+        with pytest.raises(ValidationError, match="不小于 5 的整数"):
+            services.threshold_set(actor=officer, key="suppress_below", value=value)
+    with pytest.raises(ValidationError, match="比例"):
+        services.threshold_set(actor=officer, key="retire_employment_rate", value=60)
+    assert services.threshold_set(actor=officer, key="suppress_below", value=10).value == 10
+
+
+def test_a_leap_day_window_and_naive_sqlite_times(city):
+    start, end = measures.school_year_window(2027, today=dt.date(2028, 2, 28))
+    assert (start.date(), end.date()) == (dt.date(2027, 2, 28), dt.date(2028, 2, 29))
+    # a posting published on 1 September at 02:00 in the city belongs to the new school year
+    tz = timezone.get_current_timezone()
+    late = dt.datetime(YEAR + 1, 9, 1, 2, 0, tzinfo=tz)
+    Position.objects.filter(pk=city["two"].pk).update(published_at=late)
+    window = measures.school_year_window(YEAR, today=dt.date(YEAR + 1, 12, 1))
+    assert measures.demand(window, "major_class")[city["cnc"].major_class_id]["headcount"] == 3
+
+
+def test_enrolled_students_are_not_a_gap():
+    assert measures.classify({"headcount": 20, "graduates": 0, "enrolled": 100}, Thresholds()) == "none"
+    assert measures.classify({"headcount": 20, "graduates": 0, "enrolled": 0}, Thresholds()) == "gap"

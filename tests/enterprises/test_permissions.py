@@ -57,7 +57,7 @@ MATRIX = {
         "import": [N, N, N, N, N, N, N, N],  # no import format: applications are made on the platform
     },
     "graduateoutcome": {
-        "view": [A, A, "S", "S", N, N, "M", A],
+        "view": [A, A, "S", "S", N, N, "M", N],  # researchers: analytics' suppressed aggregates only
         "add": [A, A, "S", N, N, N, N, N],
         "change": [A, A, "S", N, N, N, N, N],
         "delete": [A, A, "S", N, N, N, N, N],

@@ -106,7 +106,10 @@ def school_year_window(year: int, today: dt.date | None = None) -> tuple[dt.date
     or up to today when that is earlier."""
     today = today or timezone.localdate()
     end = min(dt.date(year + 1, 9, 1), today + dt.timedelta(days=1))
-    start = end.replace(year=end.year - 1)
+    try:
+        start = end.replace(year=end.year - 1)
+    except ValueError:  # 29 February: a year before is 28 February
+        start = end.replace(year=end.year - 1, day=28)
     tz = timezone.get_current_timezone()
     return (
         dt.datetime.combine(start, dt.time.min, tzinfo=tz),
@@ -244,10 +247,14 @@ def _demand(window, by: str, scope: Scope) -> dict[int, dict[str, float]]:
         WHERE pairs.k IS NOT NULL
         GROUP BY pairs.k
     """
+    start, end = window
+    if connection.vendor == "sqlite":
+        # SQLite stores naive UTC text and compares text: an aware value would be compared in its own zone
+        start, end = (v.astimezone(dt.UTC).replace(tzinfo=None) for v in window)
     params = [
         *[str(s) for s in PUBLIC_POSITION],
-        window[0],
-        window[1],
+        start,
+        end,
         *([scope.county] if scope.county else []),
         *[str(s) for s in HIRED],
         str(ApplicationStatus.WITHDRAWN),
@@ -374,6 +381,8 @@ def classify(row: dict, t: Thresholds) -> str:
     if not demand_ and not supply_:
         return "none"
     if not supply_:
+        if row.get("enrolled", 0):
+            return "none"  # students are on their way: not a field nobody supplies
         return "gap" if demand_ >= t.min_headcount else "none"
     if demand_ < t.min_headcount and supply_ < t.min_graduates:
         return "none"  # too small either way to call

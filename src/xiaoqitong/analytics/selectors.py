@@ -202,6 +202,7 @@ PEOPLE = {
     "related": ("related_rate",),
     "local": ("local_rate",),
     "further": ("further_rate",),
+    "filled": ("unfilled",),  # offers and hires: students
 }
 AGGREGATE_FIELDS = (
     "enrolled",
@@ -226,21 +227,46 @@ AGGREGATE_FIELDS = (
 )
 
 
+def _groups(dimension: str, keys: list[int]) -> dict[int, object]:
+    """The group of each row whose members add up to a total that can be read elsewhere: a major's 专业类,
+    a 专业类's 大类; for the other dimensions the city (their rows add up to the city's total)."""
+    if dimension == "major":
+        return dict(Major.objects.filter(pk__in=keys).values_list("pk", "major_class_id"))
+    if dimension == "major_class":
+        return dict(MajorClass.objects.filter(pk__in=keys).values_list("pk", "category_id"))
+    return dict.fromkeys(keys, "city")
+
+
 def aggregates(year: int, dimension: str) -> list[dict]:
-    """De-identified aggregates for researchers: the city's figures of a dimension (not by school), where a
-    count of fewer than ``suppress_below`` people (and every rate computed from it) is ``None``."""
+    """De-identified aggregates for researchers and the public: the city's figures of a dimension (not by
+    school), where a count of fewer than ``suppress_below`` people (and every rate computed from it) is
+    ``None``. **Complementary suppression**: where a group whose total can be read elsewhere (the majors of a
+    专业类, the 专业类 of a 大类, the rows of a city-wide dimension) would have exactly one hidden cell of a
+    measure, the smallest other non-zero cell of that measure is hidden too, so that no hidden count comes
+    back by subtraction."""
     if dimension == "school":
         raise ValueError("no aggregates by school")
     limit = services.thresholds().suppress_below
-    out = []
-    for row in figures(year, dimension):
+    rows = figures(year, dimension)
+    group_of = _groups(dimension, [r["key"] for r in rows])
+    cells = []
+    for row in rows:
         cell = {"code": row["code"], "label": row["label"], "year": year}
         cell.update({name: row.get(name) for name in AGGREGATE_FIELDS})
-        for name, derived in PEOPLE.items():
-            value = row.get(name) or 0
-            if 0 < value < limit:
+        cells.append(cell)
+    for name, derived in PEOPLE.items():
+        hidden = [0 < (row.get(name) or 0) < limit for row in rows]
+        members: dict[object, list[int]] = {}
+        for i, row in enumerate(rows):
+            members.setdefault(group_of.get(row["key"]), []).append(i)
+        for indices in members.values():
+            if sum(hidden[i] for i in indices) == 1:
+                others = [i for i in indices if not hidden[i] and (rows[i].get(name) or 0) > 0]
+                if others:
+                    hidden[min(others, key=lambda i: (rows[i].get(name) or 0, rows[i]["code"]))] = True
+        for i, cell in enumerate(cells):
+            if hidden[i]:
                 cell[name] = None
                 for rate in derived:
                     cell[rate] = None
-        out.append(cell)
-    return out
+    return cells

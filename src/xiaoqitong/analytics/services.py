@@ -108,6 +108,12 @@ def _refresh_after_threshold() -> None:
         logging.getLogger(__name__).warning("could not queue analytics.snapshots_refresh", exc_info=True)
 
 
+#: Suppression never below this (the policy's 5 people), whatever an officer types.
+MIN_SUPPRESS = 5
+#: Thresholds that are shares (0-1).
+RATES = {ThresholdKey.RETIRE_ENROLMENT_DROP, ThresholdKey.RETIRE_EMPLOYMENT_RATE}
+
+
 def may_set_thresholds(user) -> bool:
     """The government's officers (the 市教育局 decides on majors) and platform administrators."""
     if user is None or not user.is_authenticated or not user.is_active:
@@ -129,6 +135,15 @@ def threshold_set(*, actor, key: str, value: float, note: str = "") -> Threshold
     threshold.value = value
     threshold.note = (note or "").strip()
     threshold.full_clean()
+    if key == ThresholdKey.SUPPRESS_BELOW and (value < MIN_SUPPRESS or value != int(value)):
+        raise ValidationError(
+            {
+                "value": _("隐去阈值应为不小于 %(min)s 的整数（人数少于它的单元格不公开）。")
+                % {"min": MIN_SUPPRESS}
+            }
+        )
+    if key in RATES and value > 1:
+        raise ValidationError({"value": _("该阈值是比例，应在 0 到 1 之间，例如 0.6 表示 60%。")})
     if key in {ThresholdKey.SHORTAGE_INDEX, ThresholdKey.SURPLUS_INDEX}:
         current = thresholds()
         shortage = value if key == ThresholdKey.SHORTAGE_INDEX else current.shortage_index

@@ -9,9 +9,13 @@ from . import services
 
 
 @shared_task(name="analytics.snapshots_refresh")
-def snapshots_refresh(year: int | None = None) -> dict:
-    """Recompute every snapshot of ``year`` (default: the current school year)."""
-    return services.snapshots_refresh(year=year)
+def snapshots_refresh(year: int | None = None) -> dict | list[dict]:
+    """Recompute every snapshot of ``year``; by default of the current school year and the one before (late
+    records of last year, and the comparisons every page makes with it)."""
+    if year is not None:
+        return services.snapshots_refresh(year=year)
+    current = services.current_year()
+    return [services.snapshots_refresh(year=y) for y in (current - 1, current)]
 
 
 # At 01:00, after the day's postings expired (00:05) and the matching index was rebuilt (00:15).

@@ -1286,7 +1286,7 @@ def thresholds(request):
         when = (
             _("立即生效。")
             if key in LIVE_THRESHOLDS
-            else _("紧缺、平衡、过剩的分类将在下次重新计算（每天凌晨）后按新阈值更新。")
+            else _("紧缺、平衡、过剩的分类正在按新阈值重新计算，稍后刷新页面即可看到。")
         )
         messages.success(
             request,

@@ -9,8 +9,9 @@
   (``services.application_advance``); its mentors read. The student's school reads its students'
   applications. Government and researchers get no application rows (personal data; they read aggregates).
 - **GraduateOutcome**: the student's school (its administrator) and the government keep them; teachers
-  read their school's; the student reads their own; researchers read all of them de-identified (the API and
-  the pages leave out names and 学号 for them; see ``views``/``api``), and so do not export them.
+  read their school's; the student reads their own; researchers read none of them, only analytics'
+  de-identified aggregates with small cells suppressed (the pages and API still leave out names and 学号
+  for any de-identified reader, ``outcomes_deidentified_for``).
 
 The pipeline steps (submit, publish, return, close, advance, withdraw) are not generic CRUD actions: who
 may take them is decided by :func:`position_may` and :func:`application_may`, which the services enforce and
@@ -284,13 +285,12 @@ class GraduateOutcomePolicy(Policy):
     rules = {
         "view": {
             Role.GOV_OFFICER: ALL,
-            Role.RESEARCHER: ALL,
             Role.SCHOOL_ADMIN: outcomes_of_own_school,
             Role.TEACHER: outcomes_of_own_school,
             Role.STUDENT: own_outcomes,
         },
-        # Researchers read de-identified rows through the pages and the API; the export format names the
-        # student, so it is for the keepers of the data only.
+        # Researchers read no rows: only the de-identified, suppressed aggregates of analytics (a row of a
+        # small major is one person, whatever its columns).
         "export": {Role.GOV_OFFICER: ALL, Role.SCHOOL_ADMIN: outcomes_of_own_school},
         "add": {Role.GOV_OFFICER: ALL, Role.SCHOOL_ADMIN: outcomes_of_own_school},
         "change": {Role.GOV_OFFICER: ALL, Role.SCHOOL_ADMIN: outcomes_of_own_school},
