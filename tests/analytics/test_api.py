@@ -260,3 +260,10 @@ def test_schema_lists_the_endpoints(users):
     for path in ("figures/", "alignment/", "counties/", "warnings/", "trend/", "aggregates/", "thresholds/"):
         assert f"/api/v1/analytics/{path}".encode() in response.content, path
     assert b"/api/v1/analytics/schools/{id}/plan/" in response.content
+
+
+def test_oversized_keys_are_refused_not_crashed(users):
+    gov = api(users["gov"])
+    big = "9" * 25
+    assert gov.get(f"{BASE}trend/?dimension=major&key={big}").status_code == 400
+    assert gov.get(f"{BASE}figures/?county={big}").status_code == 400

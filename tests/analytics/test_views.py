@@ -395,3 +395,9 @@ def test_an_empty_city_says_why_on_every_page(gov):
     assert "这一项没有数据" in body and "没有任何学年的数据" in body
     book = openpyxl.load_workbook(io.BytesIO(client.get(f"{OVERVIEW}?export=xlsx").content))
     assert book["专业类供需"].max_row == 1  # the header only
+
+
+def test_an_oversized_key_is_not_found():
+    client = Client()
+    client.force_login(user_with_role(Role.GOV_OFFICER))
+    assert client.get("/analytics/majors/?dimension=major&key=" + "9" * 25).status_code == 404

@@ -64,9 +64,12 @@ def _int(request, name: str, message) -> int | None:
     if raw is None or raw == "":
         return None
     try:
-        return int(raw)
+        number = int(raw)
     except ValueError:
         raise exceptions.ValidationError({name: [message]}) from None
+    if abs(number) > 2**63 - 1:  # no key is that large (and SQLite would overflow)
+        raise exceptions.ValidationError({name: [message]})
+    return number
 
 
 def year_param(request) -> int:

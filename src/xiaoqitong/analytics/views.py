@@ -635,11 +635,16 @@ def drill_chart(rows: list[dict]) -> Chart:
 
 
 # --- helpers ----------------------------------------------------------------------------------------------
+#: Database keys fit in a signed 64-bit integer: anything larger is no key (and would overflow SQLite).
+MAX_KEY = 2**63 - 1
+
+
 def _int(value) -> int | None:
     try:
-        return int(value)
+        number = int(value)
     except (TypeError, ValueError):
         return None
+    return number if -MAX_KEY <= number <= MAX_KEY else None
 
 
 def _page(request, template: str, context: dict, *, status: int = 200):
