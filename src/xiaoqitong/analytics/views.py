@@ -301,9 +301,10 @@ def _with_export_links(request, tables: list[Table]) -> str:
     return f"{request.path}?{_query(request, export='xlsx', table=None)}"
 
 
-def export(request, tables: list[Table], filename: str) -> HttpResponse:
-    """The page's tables as one xlsx workbook (a sheet each) or one table as csv (``table=<name>``; UTF-8
-    with a BOM, or GBK with ``encoding=gbk``)."""
+def export(request, tables: list, filename: str, *, param: str = "table") -> HttpResponse:
+    """The page's tables as one xlsx workbook (a sheet each) or one table as csv (``<param>=<name>``, default
+    the first; UTF-8 with a BOM, or GBK with ``encoding=gbk``). A table has ``name``, ``title`` and
+    ``dataset()``."""
     fmt = request.GET.get("export")
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
     if fmt == "xlsx":
@@ -311,7 +312,7 @@ def export(request, tables: list[Table], filename: str) -> HttpResponse:
         body = book.export("xlsx")
         content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     elif fmt == "csv":
-        wanted = request.GET.get("table") or tables[0].name
+        wanted = request.GET.get(param) or tables[0].name
         table = next((t for t in tables if t.name == wanted), None)
         if table is None:
             raise Http404(_("没有这个表格：%(name)s") % {"name": wanted})

@@ -12,16 +12,15 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable
-from urllib.parse import quote, urlencode
+from urllib.parse import urlencode
 
 import tablib
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -31,6 +30,7 @@ from xiaoqitong.orgs.models import School
 from xiaoqitong.schools.models import SchoolMajor
 
 from . import measures, plan, selectors, services
+from . import views as city_views
 from .choices import Dimension, FieldStatus
 from .models import Publication, Snapshot
 
@@ -159,30 +159,8 @@ def _export_links(request, sheets: list[Sheet]) -> str:
 
 def export(request, sheets: list[Sheet], filename: str) -> HttpResponse:
     """The sheets as one xlsx workbook, or one of them (``sheet=<name>``, default the first) as csv (UTF-8
-    with a BOM; GBK with ``encoding=gbk``)."""
-    fmt = request.GET.get("export")
-    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-    if fmt == "xlsx":
-        body = tablib.Databook([sheet.dataset() for sheet in sheets]).export("xlsx")
-        content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    elif fmt == "csv":
-        wanted = request.GET.get("sheet") or sheets[0].name
-        sheet = next((s for s in sheets if s.name == wanted), None)
-        if sheet is None:
-            raise Http404(_("没有这个表格：%(name)s") % {"name": wanted})
-        text = sheet.dataset().export("csv")
-        filename = f"{filename}-{sheet.title}"
-        if request.GET.get("encoding", "").lower() in {"gbk", "gb18030"}:
-            body = text.encode("gb18030", errors="replace")
-            content_type = "text/csv; charset=gb18030"
-        else:
-            body = ("\ufeff" + text).encode("utf-8")  # BOM: Excel opens UTF-8 csv correctly
-            content_type = "text/csv; charset=utf-8"
-    else:
-        raise Http404(_("不支持的导出格式。"))
-    response = HttpResponse(body, content_type=content_type)
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(f'{filename}-{stamp}.{fmt}')}"
-    return response
+    with a BOM; GBK with ``encoding=gbk``): the dashboards' export, by ``sheet``."""
+    return city_views.export(request, sheets, filename, param="sheet")
 
 
 def _int(value) -> int | None:
