@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "xiaoqitong.enterprises",
     "xiaoqitong.matching",
     "xiaoqitong.analytics",
+    "xiaoqitong.cooperation",
     "xiaoqitong.demo",
 ]
 

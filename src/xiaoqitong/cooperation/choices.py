@@ -1,0 +1,111 @@
+"""Choices of the cooperation app: agreement kinds and states, practice-base kinds, internship states, and
+the keys of the policy rules held as data (``models.Rule``)."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class AgreementKind(models.TextChoices):
+    """The four forms of 校企合作育人 the policy names (四（十一）)."""
+
+    ORDER_CLASS = "order_class", _("订单班")
+    MODERN_APPRENTICESHIP = "modern_apprenticeship", _("现代学徒制")
+    ENTERPRISE_APPRENTICESHIP = "enterprise_apprenticeship", _("企业新型学徒制")
+    PREPARATORY = "preparatory", _("预备员工制")
+
+
+#: The kinds whose students are apprentices (the apprenticeship subsidy, T17, is paid for them).
+APPRENTICESHIP_KINDS = {AgreementKind.MODERN_APPRENTICESHIP, AgreementKind.ENTERPRISE_APPRENTICESHIP}
+
+
+class AgreementStatus(models.TextChoices):
+    DRAFT = "draft", _("草稿")
+    PROPOSED = "proposed", _("待双方确认")
+    ACTIVE = "active", _("执行中")
+    ENDED = "ended", _("已结束")
+    CANCELLED = "cancelled", _("已终止")
+
+
+class MemberStatus(models.TextChoices):
+    """A student's place in an agreement."""
+
+    INVITED = "invited", _("待学生确认")
+    CONFIRMED = "confirmed", _("已确认")
+    DECLINED = "declined", _("已拒绝")
+    EXPIRED = "expired", _("逾期未确认")
+    TRANSFERRED = "transferred", _("已转出")
+    LEFT = "left", _("已退出")
+
+
+class ChangeStatus(models.TextChoices):
+    PENDING = "pending", _("待审批")
+    APPROVED = "approved", _("已同意")
+    REJECTED = "rejected", _("已驳回")
+    WITHDRAWN = "withdrawn", _("已撤回")
+
+
+class ClaimStatus(models.TextChoices):
+    DRAFT = "draft", _("草稿")
+    SUBMITTED = "submitted", _("待审核")
+    APPROVED = "approved", _("审核通过")
+    RETURNED = "returned", _("退回修改")
+    REJECTED = "rejected", _("不予补贴")
+    PAID = "paid", _("已拨付")
+
+
+class BaseKind(models.TextChoices):
+    """实习实训基地 types named by the policy (四（九）、四（十）)."""
+
+    TRAINING = "training", _("实习实训基地")
+    INNOVATION = "innovation", _("创新实训基地")
+    LABOUR = "labour", _("劳动教育基地")
+    INTEGRATION = "integration", _("产教融合实习基地")
+    FACTORY = "factory", _("生产性实训基地（实习工厂）")
+    RND = "rnd", _("研发中心")
+    COUNTY_SHARED = "county_shared", _("县域共享性实训基地")
+    CITY_SHARED = "city_shared", _("市级共享性智能实训基地")
+
+
+#: Kinds that are shared by definition: they take bookings from other schools and enterprises.
+SHARED_BASE_KINDS = {BaseKind.COUNTY_SHARED, BaseKind.CITY_SHARED}
+
+
+class BookingStatus(models.TextChoices):
+    CONFIRMED = "confirmed", _("已预约")
+    CANCELLED = "cancelled", _("已取消")
+
+
+class PlacementStatus(models.TextChoices):
+    PLANNED = "planned", _("待上岗")
+    ACTIVE = "active", _("实习中")
+    COMPLETED = "completed", _("已结束")
+    TERMINATED = "terminated", _("已中止")
+
+
+class LogStatus(models.TextChoices):
+    DRAFT = "draft", _("草稿")
+    SUBMITTED = "submitted", _("待会签")
+    COUNTERSIGNED = "countersigned", _("已会签")
+    RETURNED = "returned", _("退回修改")
+
+
+class LeaveStatus(models.TextChoices):
+    PENDING = "pending", _("待审批")
+    APPROVED = "approved", _("已批准")
+    REJECTED = "rejected", _("未批准")
+    CANCELLED = "cancelled", _("已撤回")
+
+
+class MentorSide(models.TextChoices):
+    SCHOOL = "school", _("学校导师")
+    ENTERPRISE = "enterprise", _("企业导师")
+
+
+class RuleKey(models.TextChoices):
+    """The policy's numbers this app enforces or reports; the values live in ``models.Rule``."""
+
+    INTERNSHIP_MIN_MONTHS = "internship_min_months", _("单次实习最短时间（月）")
+    LOCAL_INTERN_SHARE = "local_intern_share", _("市域内企业实习生占比下限")
+    APPRENTICE_SUBSIDY_MIN = "apprentice_subsidy_min", _("学徒培训补贴下限（元/人·年）")
+    INTEGRATION_BASES_PER_SCHOOL = "integration_bases_per_school", _("每所职业院校产教融合实习基地数")
+    SHARED_BASES_PER_COUNTY = "shared_bases_per_county", _("每个县市区县域共享性实训基地数")

@@ -1,0 +1,1 @@
+"""Filtersets of cooperation, one module per area (agreements, subsidies, bases, internships)."""

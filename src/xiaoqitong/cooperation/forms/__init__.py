@@ -1,0 +1,1 @@
+"""Forms of cooperation, one module per area (agreements, subsidies, bases, internships)."""

@@ -1,0 +1,148 @@
+"""Forms of practice bases (the generic add/edit pages) and of bookings (the form on a base's page, the
+cancel form on a booking's page)."""
+
+from django import forms
+from django.conf import settings
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from xiaoqitong.core.forms import BaseModelForm
+from xiaoqitong.core.imports import split_list
+from xiaoqitong.orgs.choices import Role
+from xiaoqitong.orgs.models import Enterprise, School
+from xiaoqitong.reference.models import Major, Region
+from xiaoqitong.reference.resources import major_code
+
+from ..choices import SHARED_BASE_KINDS, BaseKind
+from ..models import PracticeBase
+
+DATETIME_INPUT = "%Y-%m-%dT%H:%M"
+
+
+def city_areas():
+    """The city's county-level units and parks, for the base's 所在县市区."""
+    return Region.objects.filter(
+        code__startswith=settings.XQT_CITY_CODE[:4], level__in=["county", "park"]
+    ).order_by("level", "code")
+
+
+def resolve_majors(value: str) -> tuple[list[Major], list[str]]:
+    """Catalog codes separated by 、 ; , (the K of a 国控专业 may be left out) → the majors, and the codes
+    that name no major."""
+    codes = [major_code(code.upper()) for code in split_list(value)]
+    found = {m.code: m for m in Major.objects.filter(code__in=codes)}
+    return [found[c] for c in codes if c in found], [c for c in codes if c not in found]
+
+
+def shared_kinds_text() -> str:
+    return "、".join(str(BaseKind(kind).label) for kind in BaseKind if kind in SHARED_BASE_KINDS)
+
+
+class PracticeBaseForm(BaseModelForm):
+    major_codes = forms.CharField(
+        label=gettext_lazy("服务专业（代码）"),
+        required=False,
+        help_text=gettext_lazy("专业目录代码，多个用顿号或分号分隔，如 660103、660301"),
+    )
+
+    class Meta:
+        model = PracticeBase
+        fields = [
+            "code",
+            "name",
+            "kind",
+            "owner_school",
+            "owner_enterprise",
+            "county",
+            "address",
+            "capacity",
+            "shared",
+            "established",
+            "active",
+        ]
+        widgets = {"established": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["county"].queryset = city_areas()
+        self.fields["owner_school"].queryset = School.objects.order_by("code")
+        self.fields["shared"].help_text = _(
+            "共享基地接受其他学校和企业预约。%(kinds)s总是对外共享，保存时自动设置。"
+        ) % {"kinds": shared_kinds_text()}
+        # Enterprises by 统一社会信用代码: a city has thousands, too many for a drop-down.
+        self.fields["owner_enterprise"] = forms.ModelChoiceField(
+            queryset=Enterprise.objects.all(),
+            to_field_name="credit_code",
+            required=False,
+            label=gettext_lazy("共建企业（统一社会信用代码）"),
+            widget=forms.TextInput(attrs={"class": "form-control"}),
+            error_messages={"invalid_choice": gettext_lazy("找不到这个统一社会信用代码的企业。")},
+        )
+        if self.instance.pk:
+            if self.instance.owner_enterprise_id:
+                self.initial["owner_enterprise"] = self.instance.owner_enterprise.credit_code
+            self.initial["major_codes"] = "、".join(m.code for m in self.instance.majors.all())
+        user = self.user
+        if user is not None and not user.is_superuser:
+            # An owner's own side of the ownership is fixed (``PracticeBasePolicy.locked``).
+            if user.role == Role.SCHOOL_ADMIN and user.school_id:
+                self.fields["owner_school"].initial = user.school_id
+                self.fields["owner_school"].disabled = True
+                if self.instance.pk:
+                    self.initial["owner_school"] = self.instance.owner_school_id
+            if user.role == Role.ENTERPRISE_HR and user.enterprise_id:
+                self.fields["owner_enterprise"].initial = user.enterprise.credit_code
+                self.fields["owner_enterprise"].disabled = True
+                if self.instance.pk and self.instance.owner_enterprise_id:
+                    self.initial["owner_enterprise"] = self.instance.owner_enterprise.credit_code
+
+    def clean_major_codes(self):
+        majors, unknown = resolve_majors(self.cleaned_data.get("major_codes", ""))
+        if unknown:
+            raise forms.ValidationError(_("找不到专业代码：%(codes)s") % {"codes": "、".join(unknown)})
+        return majors
+
+    @staticmethod
+    def service_data(data: dict) -> dict:
+        """The form's data as the services take it (``majors`` a list)."""
+        data = dict(data)
+        if "major_codes" in data:
+            data["majors"] = data.pop("major_codes") or []
+        return data
+
+
+class BookingForm(forms.Form):
+    """A booking on a base's page."""
+
+    start = forms.DateTimeField(
+        label=gettext_lazy("开始时间"),
+        input_formats=[DATETIME_INPUT, "%Y-%m-%d %H:%M"],
+        widget=forms.DateTimeInput(
+            attrs={"type": "datetime-local", "class": "form-control"}, format=DATETIME_INPUT
+        ),
+    )
+    end = forms.DateTimeField(
+        label=gettext_lazy("结束时间"),
+        input_formats=[DATETIME_INPUT, "%Y-%m-%d %H:%M"],
+        widget=forms.DateTimeInput(
+            attrs={"type": "datetime-local", "class": "form-control"}, format=DATETIME_INPUT
+        ),
+    )
+    headcount = forms.IntegerField(
+        label=gettext_lazy("人数"), min_value=1, widget=forms.NumberInput(attrs={"class": "form-control"})
+    )
+    purpose = forms.CharField(
+        label=gettext_lazy("用途"),
+        max_length=200,
+        widget=forms.TextInput(
+            attrs={"class": "form-control", "placeholder": gettext_lazy("如：数控车工实训")}
+        ),
+    )
+
+
+class CancelForm(forms.Form):
+    reason = forms.CharField(
+        label=gettext_lazy("取消原因"),
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2, "class": "form-control"}),
+    )

@@ -1,0 +1,1 @@
+"""Selectors of cooperation, one module per area (agreements, subsidies, bases, internships)."""

@@ -1,0 +1,1 @@
+"""Services of cooperation, one module per area (agreements, subsidies, bases, internships)."""

@@ -1,0 +1,1 @@
+"""Tables of cooperation, one module per area (agreements, subsidies, bases, internships)."""

@@ -1,0 +1,1 @@
+"""Views of cooperation, one module per area (agreements, subsidies, bases, internships)."""

@@ -1,0 +1,82 @@
+"""Two bookings of the last places of a base made at the same moment: exactly one succeeds (PostgreSQL: the
+base's row lock in ``booking_create`` makes the second wait for the first and see its booking)."""
+
+import importlib
+import threading
+
+import pytest
+from django.apps import apps
+from django.core.exceptions import ValidationError
+from django.db import connection
+
+from xiaoqitong.cooperation.models import BaseBooking
+from xiaoqitong.cooperation.services import bases as services
+from xiaoqitong.orgs.choices import Role
+
+from ..orgs.factories import user_with_role
+from .factories_bases import BookingFactory, SharedBaseFactory, at
+
+
+@pytest.fixture
+def _catalogs_and_rules(django_db_blocker):
+    """Overrides the package's autouse fixture: this module runs outside a test transaction, whose flush
+    empties the catalogs and the rules; they are loaded before and again after."""
+    from xiaoqitong.reference.loader import load_all
+    from xiaoqitong.reference.models import Major
+
+    def seed():
+        with django_db_blocker.unblock():
+            if not Major.objects.exists():
+                load_all()
+            importlib.import_module("xiaoqitong.cooperation.migrations.0002_seed_rules").seed(apps, None)
+
+    seed()
+    yield
+    with django_db_blocker.unblock():
+        load_all()
+    seed()
+
+
+def parallel(calls) -> list:
+    barrier = threading.Barrier(len(calls))
+    results: list = [None] * len(calls)
+
+    def run(i, call):
+        try:
+            barrier.wait()
+            results[i] = call()
+        except Exception as exc:  # reported by the assertions
+            results[i] = exc
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(i, call)) for i, call in enumerate(calls)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return results
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_bookings_of_the_last_places_at_once_only_one_succeeds(_catalogs_and_rules):
+    assert connection.vendor == "postgresql"
+    base = SharedBaseFactory(capacity=10)
+    BookingFactory(base=base, start=at(3, 8), end=at(3, 18), headcount=7)
+    bookers = [user_with_role(Role.TEACHER), user_with_role(Role.ENTERPRISE_HR)]
+
+    def booking(user):
+        return lambda: services.booking_create(
+            actor=user, base=base, start=at(3, 9), end=at(3, 12), headcount=3, purpose="实训"
+        )
+
+    for _round in range(3):
+        results = parallel([booking(user) for user in bookers])
+        made = [r for r in results if isinstance(r, BaseBooking)]
+        refused = [r for r in results if isinstance(r, ValidationError)]
+        assert len(made) == 1 and len(refused) == 1, results
+        assert "最多只剩 0 个名额" in refused[0].message_dict["headcount"][0]
+        assert BaseBooking.objects.filter(base=base, status="confirmed").count() == 2
+        # free the places again for the next round
+        BaseBooking.objects.filter(pk=made[0].pk).update(status="cancelled")
