@@ -271,7 +271,8 @@ _SKIP = {"id", "password", "last_login", "date_joined"}
 
 def _natural_paths(model: type[models.Model], depth: int = 0) -> list[str]:
     """How to name a row of ``model`` without its id: a unique field (a code), else the fields of its first
-    unique constraint (foreign keys named the same way, recursively), else the id."""
+    unique constraint (foreign keys named the same way, recursively), else its own values (plain fields and
+    foreign keys named the same way: an agreement, a placement), else the id."""
     for field in model._meta.concrete_fields:
         if field.unique and not field.primary_key and not field.is_relation and not field.null:
             return [field.name]
@@ -293,6 +294,16 @@ def _natural_paths(model: type[models.Model], depth: int = 0) -> list[str]:
                 if field.is_relation:
                     paths += [f"{field.name}__{p}" for p in _natural_paths(field.related_model, depth + 1)]
             return paths
+        own = []
+        for field in model._meta.concrete_fields:
+            if field.name in _SKIP or isinstance(field, (models.DateTimeField, models.JSONField)):
+                continue
+            if field.is_relation:
+                own += [f"{field.name}__{p}" for p in _natural_paths(field.related_model, depth + 1)]
+            else:
+                own.append(field.name)
+        if own:
+            return own
     return ["pk"]
 
 

@@ -6,6 +6,21 @@ they create (parents first): ``--reset`` deletes in the reverse order of this li
 random stream (seed + step name), so a new step leaves everything the earlier steps make unchanged.
 """
 
+from xiaoqitong.cooperation.models import (
+    Agreement,
+    AgreementMember,
+    BaseBooking,
+    CheckIn,
+    InternshipLog,
+    InternshipPlan,
+    InternshipSubsidy,
+    LeaveRequest,
+    Placement,
+    PracticeBase,
+    SubsidyClaim,
+    SubsidyClaimLine,
+    SubsidyRate,
+)
 from xiaoqitong.enterprises.models import (
     Application,
     ApplicationEvent,
@@ -19,7 +34,7 @@ from xiaoqitong.orgs.models import Enterprise, ResearchInstitution, School, Scho
 from xiaoqitong.schools.models import SchoolMajor, Student, StudentSkill, Teacher, TeacherPractice
 
 from ..context import Step
-from . import matching, orgs, supply_demand
+from . import cooperation, matching, orgs, supply_demand
 
 STEPS: list[Step] = [
     Step("departments", orgs.load_departments, (), "政府部门"),
@@ -57,4 +72,18 @@ STEPS: list[Step] = [
     Step("outcomes", supply_demand.make_outcomes, (GraduateOutcome,), "毕业去向"),
     Step("applications", supply_demand.make_applications, (Application, ApplicationEvent), "求职申请"),
     Step("invitations", matching.make_invitations, (Invitation,), "投递邀请"),
+    Step(
+        "bases",
+        cooperation.make_bases,
+        (PracticeBase, PracticeBase.majors.through, BaseBooking),
+        "实习实训基地",
+    ),
+    Step("agreements", cooperation.make_agreements, (Agreement, AgreementMember), "校企合作协议"),
+    Step("subsidies", cooperation.make_subsidies, (SubsidyRate, SubsidyClaim, SubsidyClaimLine), "学徒补贴"),
+    Step(
+        "internships",
+        cooperation.make_internships,
+        (InternshipPlan, Placement, InternshipLog, CheckIn, LeaveRequest, InternshipSubsidy),
+        "实习",
+    ),
 ]
