@@ -3,6 +3,7 @@ and students eligible for it (its school, major and cohort)."""
 
 import datetime as dt
 
+import factory
 from django.utils import timezone
 
 from xiaoqitong.cooperation.choices import AgreementStatus
@@ -20,9 +21,10 @@ def in_days(days: int) -> dt.date:
 class OpenAgreementFactory(AgreementFactory):
     """A draft whose students may still confirm (deadline in a month, term of three years)."""
 
-    start_date = in_days(-30)
-    end_date = in_days(3 * 365)
-    confirm_deadline = in_days(30)
+    # Lazy: relative to the day each agreement is built, not the day the module was imported.
+    start_date = factory.LazyFunction(lambda: in_days(-30))
+    end_date = factory.LazyFunction(lambda: in_days(3 * 365))
+    confirm_deadline = factory.LazyFunction(lambda: in_days(30))
 
 
 class RunningAgreementFactory(OpenAgreementFactory):

@@ -10,6 +10,7 @@ from factory.django import DjangoModelFactory
 
 from xiaoqitong.cooperation.choices import LogStatus, PlacementStatus
 from xiaoqitong.cooperation.models import InternshipLog, Placement
+from xiaoqitong.cooperation.selectors import internships as selectors
 from xiaoqitong.cooperation.services.internships import in_city
 from xiaoqitong.orgs.choices import Role
 
@@ -27,8 +28,7 @@ def days(n: int) -> dt.date:
 
 
 def monday(day: dt.date | None = None) -> dt.date:
-    day = day or today()
-    return day - dt.timedelta(days=day.weekday())
+    return selectors.monday(day or today())
 
 
 def out_of_city_enterprise(**kwargs):

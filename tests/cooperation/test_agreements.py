@@ -268,3 +268,25 @@ def test_a_running_agreement_is_read_only_for_its_writers():
     page.force_login(school)
     assert page.get(AgreementViews.url_for("edit", agreement)).status_code == 403
     assert page.get(agreement.get_absolute_url()).status_code == 200
+
+
+def test_a_school_chooses_among_the_enterprises_public_positions_and_those_already_named():
+    from xiaoqitong.cooperation.forms.agreements import AgreementForm
+    from xiaoqitong.enterprises.choices import PositionStatus
+
+    agreement = OpenAgreementFactory()
+    school, hr = sides(agreement)
+    named = PositionFactory(enterprise=agreement.enterprise, title="已选草稿岗位")
+    agreement.positions.add(named)
+    public = PositionFactory(enterprise=agreement.enterprise, status=PositionStatus.PUBLISHED)
+    draft = PositionFactory(enterprise=agreement.enterprise, title="未发布岗位")
+    choices = {
+        user: set(AgreementForm(instance=agreement, user=user).fields["positions"].queryset)
+        for user in (school, hr)
+    }
+    assert choices == {school: {named, public}, hr: {named, public, draft}}
+    _page, api = login_clients(school)
+    response = api.patch(f"{API}{agreement.pk}/", {"positions": [draft.pk]}, format="json")
+    assert response.status_code == 400 and "未发布岗位" not in str(response.data)
+    response = api.patch(f"{API}{agreement.pk}/", {"positions": [named.pk, public.pk]}, format="json")
+    assert response.status_code == 200 and set(response.data["positions"]) == {named.pk, public.pk}

@@ -178,3 +178,25 @@ def test_fulfilment_pages_export_api_and_no_query_per_row():
     assert response.status_code == 200 and response.data["planned"] == school_agreement.planned_headcount
     page, _api = login_clients(user_with_role(Role.RESEARCHER))
     assert page.get("/cooperation/agreements/fulfilment/").status_code == 403
+
+
+def test_change_list_page_and_api_run_no_query_per_row(setup):
+    source, target, member, school, _hr_from, _hr_to = setup
+    services.agreement_change_request(actor=school, member=member, to_agreement=target, reason="x")
+    page, api = login_clients(user_with_role(Role.GOV_OFFICER))
+    with CaptureQueriesContext(connection) as few_page:
+        assert page.get(AgreementChangeViews.url_for("list")).status_code == 200
+    with CaptureQueriesContext(connection) as few_api:
+        assert api.get("/api/v1/cooperation/agreement-changes/").data["count"] == 1
+    for _ in range(3):
+        other = AgreementMember.objects.create(
+            agreement=source, student=eligible_student(source), status=MemberStatus.CONFIRMED
+        )
+        services.agreement_change_request(
+            actor=school, member=other, to_agreement=RunningAgreementFactory(), reason="x"
+        )
+    with CaptureQueriesContext(connection) as many_page:
+        assert page.get(AgreementChangeViews.url_for("list")).status_code == 200
+    with CaptureQueriesContext(connection) as many_api:
+        assert api.get("/api/v1/cooperation/agreement-changes/").data["count"] == 4
+    assert len(many_page) == len(few_page) and len(many_api) == len(few_api)

@@ -265,3 +265,42 @@ def test_member_list_import_reports_ineligible_rows_by_id_or_name(
     messages = " ".join(e["message"] for e in job.errors)
     assert "协议面向" in messages and "NOPE" in messages and "不存在的协议" in messages
     assert not AgreementMember.objects.exists()
+
+
+def test_api_invite_by_id_and_number_and_another_schools_student_reads_as_unknown(running):
+    school, hr = sides(running)
+    a, b = eligible_student(running), eligible_student(running)
+    stranger = StudentFactory(name="外校学生")
+    url = f"/api/v1/cooperation/agreements/{running.pk}/invite/"
+    _page, api = login_clients(school)
+    response = api.post(url, {"students": [stranger.pk]}, format="json")
+    assert response.status_code == 400 and "外校学生" not in str(response.data)
+    response = api.post(url, {"students": [a.pk], "student_nos": [b.student_no]}, format="json")
+    assert response.status_code == 201 and {m["student"] for m in response.data} == {a.pk, b.pk}
+    _page, api = login_clients(hr)
+    response = api.post(url, {"student_nos": [eligible_student(running).student_no]}, format="json")
+    assert response.status_code == 403 and "学校的管理员" in str(response.data)
+
+
+def test_member_api_list_and_my_agreements_run_no_query_per_row(running):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    school, _hr = sides(running)
+    (mine,) = _invited(running)
+    student = mine.student.user
+    _page, api = login_clients(school)
+    page, _api = login_clients(student)
+    with CaptureQueriesContext(connection) as few_api:
+        assert api.get("/api/v1/cooperation/agreement-members/").data["count"] == 1
+    with CaptureQueriesContext(connection) as few_page:
+        assert page.get("/cooperation/agreements/mine/").status_code == 200
+    _invited(running, 3)
+    for _ in range(3):  # the same student invited to more agreements
+        other = RunningAgreementFactory(school=running.school, school_major=running.school_major)
+        services.member_invite(actor=sides(other)[0], agreement=other, students=[mine.student])
+    with CaptureQueriesContext(connection) as many_api:
+        assert api.get("/api/v1/cooperation/agreement-members/").data["count"] == 7  # all of the school's
+    with CaptureQueriesContext(connection) as many_page:
+        assert page.get("/cooperation/agreements/mine/").content.decode().count("data-place=") == 4
+    assert len(many_api) == len(few_api) and len(many_page) == len(few_page)

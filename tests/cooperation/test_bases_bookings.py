@@ -365,3 +365,25 @@ def test_ics_lines_fold_at_75_octets_between_characters():
     parts = _fold(line)
     assert len(parts) > 1 and all(len(p.encode()) <= 75 for p in parts)
     assert parts[0] + "".join(p[1:] for p in parts[1:]) == line
+
+
+def test_month_list_ics_and_my_bookings_run_no_query_per_booking(client, teacher, base):
+    client.force_login(teacher)
+    calendar = reverse("cooperation:practicebase_calendar", args=[base.pk])
+    urls = [
+        f"{calendar}?view=month&month={at(3).date():%Y-%m}",
+        reverse("cooperation:practicebase_ics", args=[base.pk]),
+        reverse("cooperation:booking_mine"),
+    ]
+    BookingFactory(base=base, school=teacher.school, start=at(3, 8), end=at(3, 9), headcount=1)
+    BookingFactory(base=base, start=at(3, 9), end=at(3, 10), headcount=1)
+    with CaptureQueriesContext(connection) as few:
+        for url in urls:
+            assert client.get(url).status_code == 200
+    for hour in range(10, 16):
+        BookingFactory(base=base, school=teacher.school, start=at(3, hour), end=at(3, hour + 1), headcount=1)
+        BookingFactory(base=base, start=at(3, hour), end=at(3, hour + 1), headcount=1)
+    with CaptureQueriesContext(connection) as many:
+        for url in urls:
+            client.get(url)
+    assert len(many) == len(few)

@@ -149,6 +149,26 @@ class TestPlacement(ImportTests, ModelTests):
         assert len(placements) == 2
         assert all(p.flags and p.flags[0]["rule"] == "T16" for p in placements)
 
+    def test_import_that_lifts_the_plan_to_the_rule_clears_its_flags(
+        self, client_admin, django_capture_on_commit_callbacks
+    ):
+        rows = self.import_rows()
+        plan = InternshipPlan.objects.get(title=rows[0]["实习计划"])
+        flagged = PlacementFactory(plan=plan, enterprise=out_of_city_enterprise())
+        flagged.flags = [{"rule": "T16", "source": "x", "message": "低于"}]
+        flagged.save()
+        # both imported rows are in city enterprises: 2 of 3 placements, 66.7% >= 60%
+        with django_capture_on_commit_callbacks(execute=True):
+            client_admin.post(self.views.url_for("import"), {"file": csv_upload(rows)})
+        job = ImportJob.objects.latest("pk")
+        assert job.status == ImportJob.Status.VALID, job.errors
+        flagged.refresh_from_db()
+        assert flagged.flags  # validation writes nothing
+        with django_capture_on_commit_callbacks(execute=True):
+            client_admin.post(f"/core/imports/{job.pk}/confirm/")
+        flagged.refresh_from_db()
+        assert flagged.flags == []
+
     @pytest.mark.parametrize("end", [dt.date(2026, 4, 1)])
     def test_export_names_the_flags(self, client_admin, end):
         placement = PlacementFactory(enterprise=out_of_city_enterprise())

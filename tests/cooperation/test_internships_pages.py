@@ -433,3 +433,41 @@ def test_done_when_school_plans_places_student_writes_mentor_countersigns():
     assert school.name in body
     data = compliance(admin, placement.start_date.year)
     assert data.rows[0].logs_countersigned == 1 and data.rows[0].in_city == 1
+
+
+# --- review additions ---------------------------------------------------------------------------------------
+def test_api_placement_is_looked_up_among_those_the_user_sees():
+    """Another enterprise's HR naming a placement it cannot see gets "does not exist" on that field, not a
+    403 that tells the placement is there."""
+    placement = running_placement()
+    _page, api = login_clients(hr(EnterpriseFactory()))
+    month = today().replace(day=1).isoformat()
+    response = api.post(
+        f"{API}internship-subsidies/",
+        {"placement": placement.pk, "month": month, "amount": "100"},
+        format="json",
+    )
+    assert response.status_code == 400 and "placement" in response.data
+    assert not InternshipSubsidy.objects.exists()
+
+
+def test_plan_form_cites_the_rule_as_stored():
+    from xiaoqitong.cooperation.forms.internships import InternshipPlanForm
+    from xiaoqitong.cooperation.models import Rule
+
+    admin = school_admin(SchoolFactory())
+    help_text = str(InternshipPlanForm(user=admin).fields["planned_local"].help_text)
+    assert "60%" in help_text and "T16" in help_text
+    Rule.objects.filter(key="local_intern_share").update(value="0.7")
+    help_text = str(InternshipPlanForm(user=admin).fields["planned_local"].help_text)
+    assert "70%" in help_text
+
+
+def test_share_format_is_one_everywhere():
+    from decimal import Decimal
+
+    from xiaoqitong.cooperation.selectors.internships import ComplianceRow
+    from xiaoqitong.core.formats import percent_text
+
+    assert percent_text(1, 16) == "6.3%" and percent_text(17, 30) == "56.7%" and percent_text(0, 0) == "—"
+    assert ComplianceRow(None, "", interns=16, in_city=1, rule_share=Decimal("0.6")).share_text == "6.3%"

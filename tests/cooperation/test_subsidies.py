@@ -223,3 +223,9 @@ def test_who_reads_and_writes_rates(role, reads, writes):
     assert page.get(SubsidyRateViews.url_for("add")).status_code == (200 if writes else 403)
     response = api.patch(f"/api/v1/cooperation/subsidy-rates/{rate.pk}/", {"amount": "9000"}, format="json")
     assert response.status_code == (200 if writes else 403)
+
+
+def test_share_refusal_gives_the_current_share_as_example(officer):
+    services.rule_set(actor=officer, key=RuleKey.LOCAL_INTERN_SHARE, value="0.7")
+    with pytest.raises(ValidationError, match=r"0\.7 表示 70%"):
+        services.rule_set(actor=officer, key=RuleKey.LOCAL_INTERN_SHARE, value="70")

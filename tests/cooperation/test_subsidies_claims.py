@@ -30,7 +30,7 @@ from xiaoqitong.cooperation.models import AgreementChange, SubsidyClaim
 from xiaoqitong.cooperation.selectors.subsidies import subsidy_summary, whole_months
 from xiaoqitong.cooperation.services import subsidies as services
 from xiaoqitong.cooperation.views.subsidies import SubsidyClaimViews
-from xiaoqitong.core.models import AuditLog
+from xiaoqitong.core.models import AuditAction, AuditLog
 from xiaoqitong.core.navigation import counters_for
 from xiaoqitong.orgs.choices import Role
 
@@ -536,7 +536,7 @@ def test_payment_import_all_or_nothing(hr, agreement, rates, reviewer, other_off
     b.refresh_from_db()
     assert (a.status, a.payment_ref, a.approved_amount) == (ClaimStatus.PAID, "P-1", a.amount)
     assert (b.status, b.paid_at, b.approved_amount) == (ClaimStatus.PAID, yesterday(), Decimal("9000.00"))
-    assert AuditLog.objects.filter(verb="subsidyclaim_pay_import").count() == 2
+    assert AuditLog.objects.filter(verb="subsidyclaim_pay_import", action=AuditAction.IMPORT).count() == 2
     assert AuditLog.objects.filter(verb="subsidy_payment_import").count() == 1
     # the same file again changes nothing; another reference for a paid claim is refused
     assert services.subsidy_payment_import(actor=reviewer, upload=_upload(good)) == {
@@ -726,3 +726,17 @@ def test_api_refuses_another_enterprises_agreement_as_unknown(hr, rates):
     response = api.post(API, {"agreement": elsewhere.pk, "year": 2026}, format="json")
     assert response.status_code == 400 and "agreement" in response.data
     assert not SubsidyClaim.objects.exists()
+
+
+def test_summary_export_escapes_formulae_and_reads_one_sheet_as_csv(hr, agreement, rates, reviewer):
+    agreement.enterprise.name = "=HYPERLINK(1)"
+    agreement.enterprise.save(update_fields=["name"])
+    services.subsidy_claim_approve(actor=reviewer, claim=submitted(hr, agreement))
+    page = Client()
+    page.force_login(reviewer)
+    url = "/cooperation/subsidy-claims/summary/?year=2026&export=csv"
+    rows = list(csv.reader(io.StringIO(page.get(url).content.decode("utf-8-sig"))))
+    assert rows[1][0] == "'=HYPERLINK(1)"
+    by_status = page.get(url + "&table=status").content.decode("utf-8-sig")
+    assert by_status.startswith("状态,申请数")
+    assert page.get("/cooperation/subsidy-claims/summary/?year=2026&export=pdf").status_code == 404

@@ -38,8 +38,6 @@ aggregates; everyone else 403.
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import exceptions, permissions, serializers, viewsets
@@ -47,7 +45,6 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
 
-from xiaoqitong.core.drf import _to_drf
 from xiaoqitong.orgs.models import School
 
 from . import measures, plan, selectors, services
@@ -591,12 +588,7 @@ class ThresholdViewSet(viewsets.ViewSet):
         require_city(request.user)
         body = ThresholdSetSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        try:
-            services.threshold_set(actor=request.user, **body.validated_data)
-        except DjangoValidationError as exc:
-            raise _to_drf(exc) from exc
-        except DjangoPermissionDenied as exc:
-            raise exceptions.PermissionDenied(str(exc) or None) from exc
+        services.threshold_set(actor=request.user, **body.validated_data)
         row = next(r for r in thresholds_data() if r["key"] == body.validated_data["key"])
         return Response(ThresholdSerializer(row).data)
 

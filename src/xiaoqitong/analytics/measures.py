@@ -469,12 +469,10 @@ def alignment(year: int, scope: Scope = CITY, *, today: dt.date | None = None) -
 
 def counties() -> list[int]:
     """The city's county-level units, then its parks (Region pks, by code)."""
-    from django.conf import settings
-
     from xiaoqitong.reference.choices import RegionLevel
-    from xiaoqitong.reference.models import Region
+    from xiaoqitong.reference.models import Region, city_prefix
 
-    qs = Region.objects.filter(code__startswith=settings.XQT_CITY_CODE[:4])
+    qs = Region.objects.filter(code__startswith=city_prefix())
     return [
         *qs.filter(level=RegionLevel.COUNTY).order_by("code").values_list("pk", flat=True),
         *qs.filter(level=RegionLevel.PARK).order_by("code").values_list("pk", flat=True),

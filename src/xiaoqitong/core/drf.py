@@ -2,6 +2,7 @@
 rest_framework.views at import time)."""
 
 from django.core.exceptions import NON_FIELD_ERRORS
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from rest_framework import exceptions, pagination, permissions
@@ -54,10 +55,14 @@ def _to_drf(exc: DjangoValidationError) -> exceptions.ValidationError:
 
 
 def exception_handler(exc, context):
+    """Services' refusals reach API clients as they would a page: a ValidationError as a 400 keyed by field,
+    a PermissionDenied as a 403 with its message (DRF's own handler drops the message)."""
     from rest_framework.views import exception_handler as drf_exception_handler
 
     if isinstance(exc, DjangoValidationError):
         exc = _to_drf(exc)
+    if isinstance(exc, DjangoPermissionDenied):
+        exc = exceptions.PermissionDenied(str(exc) or None)
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
     return drf_exception_handler(exc, context)

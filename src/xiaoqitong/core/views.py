@@ -20,6 +20,7 @@ from django.db import models, transaction
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views import View
 from django_tables2 import RequestConfig
@@ -147,16 +148,49 @@ class ObjectEditView(ObjectView):
                     messages.success(request, _("已保存“%(obj)s”。") % {"obj": obj})
                 return redirect(self.url("detail", obj))
             except ValidationError as exc:
-                _add_errors(form, exc)
+                add_form_errors(form, exc)
         return render(request, "core/object_form.html", self.context(form=form, object=instance), status=400)
 
 
-def _add_errors(form, exc: ValidationError) -> None:
+def add_form_errors(form, exc: ValidationError) -> None:
+    """Put a service's refusal on the form: field errors on their fields, the rest above the form."""
     if hasattr(exc, "error_dict"):
         for field, errors in exc.message_dict.items():
             form.add_error(field if field in form.fields else None, errors)
     else:
         form.add_error(None, exc.messages)
+
+
+class PostStepView(LoginRequiredMixin, View):
+    """A workflow step posted from a page (submit, approve, cancel …): subclasses define ``post`` and either
+    call the service themselves and answer with ``done``/``refused``, or hand it to ``run``, which shows the
+    refusal (a ValidationError or PermissionDenied, in Chinese) or the success message. Both go back to
+    ``back()``: a local ``next`` the form posted, else the object's page."""
+
+    http_method_names = ["post"]
+
+    def back(self, request, obj):
+        target = request.POST.get("next", "")
+        if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+            return redirect(target)
+        return redirect(obj.get_absolute_url())
+
+    def done(self, request, obj, message: str):
+        messages.success(request, message)
+        return self.back(request, obj)
+
+    def refused(self, request, obj, exc: ValidationError | PermissionDenied):
+        text = "；".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
+        messages.error(request, text or _("您没有权限执行此操作。"))
+        return self.back(request, obj)
+
+    def run(self, request, obj, call, message: str | None = None):
+        """Run ``call()``; on success show ``message`` (or, when None, the text ``call`` returned)."""
+        try:
+            result = call()
+        except (ValidationError, PermissionDenied) as exc:
+            return self.refused(request, obj, exc)
+        return self.done(request, obj, result if message is None else message)
 
 
 class ObjectDeleteView(ObjectView):
@@ -203,7 +237,7 @@ class ObjectImportView(ObjectView):
                 )
                 return redirect("core:import_job", pk=job.pk)
             except ValidationError as exc:
-                _add_errors(form, exc)
+                add_form_errors(form, exc)
         jobs = ImportJob.objects.filter(created_by=request.user, target=self.model._meta.label)[:10]
         return render(
             request,
@@ -258,17 +292,29 @@ class ModelViews:
             qs = qs.prefetch_related(*cls.prefetch_related)
         return qs
 
-    # Writes: override with the app's own services where the model has business rules.
+    # Writes: the app's own services where the model has business rules (``create_service =
+    # staticmethod(services.x_create)``, called as ``(actor=, data=)``; update ``(actor=, instance=, data=)``;
+    # delete ``(actor=, instance=)``), else the generic ones. Override the methods for anything else.
+    create_service = None
+    update_service = None
+    delete_service = None
+
     @classmethod
     def create(cls, *, actor, data):
+        if cls.create_service is not None:
+            return cls.create_service(actor=actor, data=data)
         return services.object_create(actor=actor, model=cls.model, data=data)
 
     @classmethod
     def update(cls, *, actor, instance, data):
+        if cls.update_service is not None:
+            return cls.update_service(actor=actor, instance=instance, data=data)
         return services.object_update(actor=actor, instance=instance, data=data)
 
     @classmethod
     def delete(cls, *, actor, instance):
+        if cls.delete_service is not None:
+            return cls.delete_service(actor=actor, instance=instance)
         return services.object_delete(actor=actor, instance=instance)
 
     @classmethod

@@ -2,17 +2,15 @@
 with the pipeline's steps as POST forms on the detail pages."""
 
 from django.contrib import messages
-from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
-from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views import View
 
 from xiaoqitong.core import services as core_services
+from xiaoqitong.core.formats import day_text, when_text
 from xiaoqitong.core.policy import can
-from xiaoqitong.core.views import ModelViews, ObjectDetailView
+from xiaoqitong.core.views import ModelViews, ObjectDetailView, PostStepView
 from xiaoqitong.orgs.choices import Role
 from xiaoqitong.schools.models import Student
 
@@ -77,16 +75,6 @@ class AppModelViews(ModelViews):
         return patterns + cls.extra_urls(prefix)
 
 
-def _when(value) -> str:
-    """A stored time as the city reads it (the detail template shows values as text)."""
-    return timezone.localtime(value).strftime("%Y-%m-%d %H:%M") if value else ""
-
-
-def _day(value) -> str:
-    """A date as YYYY-MM-DD, the one date format of these pages (the locale's would read 2027年3月31日)."""
-    return value.strftime("%Y-%m-%d") if value else ""
-
-
 def _join(values) -> str:
     return "、".join(str(v) for v in values)
 
@@ -118,9 +106,7 @@ class PositionViews(AppModelViews):
             actor=actor, instance=instance, data=forms.PositionForm.service_data(data)
         )
 
-    @classmethod
-    def delete(cls, *, actor, instance):
-        return services.position_delete(actor=actor, instance=instance)
+    delete_service = staticmethod(services.position_delete)
 
     @classmethod
     def detail_rows(cls, obj, user):
@@ -143,10 +129,10 @@ class PositionViews(AppModelViews):
             (_("招聘人数"), obj.headcount),
             (_("月薪（元）"), salary),
             (_("工作地点"), obj.county),
-            (_("到岗日期"), _day(obj.start_date)),
-            (_("有效期至"), _day(obj.valid_until)),
+            (_("到岗日期"), day_text(obj.start_date)),
+            (_("有效期至"), day_text(obj.valid_until)),
             (_("状态"), obj.get_status_display()),
-            (_("发布时间"), _when(obj.published_at)),
+            (_("发布时间"), when_text(obj.published_at)),
         ]
         return rows
 
@@ -201,19 +187,7 @@ class PositionViews(AppModelViews):
         return [*steps, path(f"{prefix}/<int:pk>/apply/", ApplyView.as_view(), name="position_apply")]
 
 
-class _PostView(LoginRequiredMixin, View):
-    http_method_names = ["post"]
-
-    def done(self, request, obj, message: str):
-        messages.success(request, message)
-        return redirect(obj.get_absolute_url())
-
-    def refused(self, request, obj, exc: ValidationError):
-        messages.error(request, "；".join(exc.messages))
-        return redirect(obj.get_absolute_url())
-
-
-class PositionStepView(_PostView):
+class PositionStepView(PostStepView):
     """POST …/positions/<pk>/<step>/: submit, publish, return (with the reviewer's reasons) or close."""
 
     def post(self, request, pk, step):
@@ -238,7 +212,7 @@ class PositionStepView(_PostView):
         return self.done(request, position, message)
 
 
-class ApplyView(_PostView):
+class ApplyView(PostStepView):
     """POST …/positions/<pk>/apply/: the student applies with an optional note."""
 
     def post(self, request, pk):
@@ -269,9 +243,7 @@ class ApplicationViews(AppModelViews):
             actor=actor, position=data["position"], student=data.get("student"), note=data.get("note", "")
         )
 
-    @classmethod
-    def update(cls, *, actor, instance, data):
-        return services.application_update(actor=actor, instance=instance, data=data)
+    update_service = staticmethod(services.application_update)
 
     @classmethod
     def detail_rows(cls, obj, user):
@@ -284,7 +256,7 @@ class ApplicationViews(AppModelViews):
             (_("企业"), obj.position.enterprise),
             (_("状态"), obj.get_status_display()),
             (_("求职留言"), obj.note),
-            (_("投递时间"), _when(obj.created_at)),
+            (_("投递时间"), when_text(obj.created_at)),
         ]
 
     @classmethod
@@ -319,7 +291,7 @@ class ApplicationViews(AppModelViews):
         return [path(f"{prefix}/<int:pk>/advance/", AdvanceView.as_view(), name="application_advance")]
 
 
-class AdvanceView(_PostView):
+class AdvanceView(PostStepView):
     """POST …/applications/<pk>/advance/ with ``to_status`` and an optional ``note``."""
 
     def post(self, request, pk):

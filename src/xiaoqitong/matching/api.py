@@ -41,8 +41,6 @@ certificates (names) and the failed ``hard_filters``.
     The enterprise's HR withdraws an invitation not yet answered.
 """
 
-from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import prefetch_related_objects
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
@@ -52,7 +50,6 @@ from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
 
 from xiaoqitong.core.api import ObjectViewSet
-from xiaoqitong.core.drf import _to_drf
 from xiaoqitong.enterprises.models import Position
 from xiaoqitong.enterprises.selectors import own_student
 from xiaoqitong.enterprises.services import NO_STUDENT_RECORD
@@ -86,16 +83,6 @@ def _k(request, default: int) -> int:
     if not 1 <= k <= MAX_K:
         raise exceptions.ValidationError({"k": [_("k 应为 1 到 %(max)s 之间的整数。") % {"max": MAX_K}]})
     return k
-
-
-def _call(service, **kwargs):
-    """Run a service or selector; its refusals become a 400 (keyed by field) or a 403, message kept."""
-    try:
-        return service(**kwargs)
-    except DjangoValidationError as exc:
-        raise _to_drf(exc) from exc
-    except DjangoPermissionDenied as exc:
-        raise exceptions.PermissionDenied(str(exc) or None) from exc
 
 
 K_PARAM = OpenApiParameter(
@@ -390,7 +377,7 @@ class CandidateViewSet(viewsets.ViewSet):
         if not selectors.may_see_candidates(request.user, position):
             raise exceptions.PermissionDenied(_("只有发布该岗位的企业可以查看推荐人选。"))
         k = _k(request, DEFAULT_K)
-        matches = _call(selectors.recommend_students, user=request.user, position=position, k=k)
+        matches = selectors.recommend_students(user=request.user, position=position, k=k)
         data = {"position": position, "open": matches is not None, "k": k, "results": matches or []}
         return Response(CandidatesSerializer(data, context={"request": request}).data)
 
@@ -605,8 +592,7 @@ class InvitationViewSet(ObjectViewSet):
             raise exceptions.PermissionDenied(_("只有企业人事可以发出投递邀请。"))
         payload = InvitationCreateSerializer(data=request.data, context=self.get_serializer_context())
         payload.is_valid(raise_exception=True)
-        invitation = _call(
-            services.invitation_create,
+        invitation = services.invitation_create(
             actor=user,
             position=payload.validated_data["position"],
             student=payload.validated_data["student"],
@@ -621,8 +607,7 @@ class InvitationViewSet(ObjectViewSet):
         invitation = self.get_object()
         payload = RespondSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
-        invitation = _call(
-            services.invitation_respond,
+        invitation = services.invitation_respond(
             actor=request.user,
             invitation=invitation,
             accept=payload.validated_data["accept"],
@@ -635,7 +620,7 @@ class InvitationViewSet(ObjectViewSet):
     def withdraw(self, request, pk=None):
         """The enterprise's HR withdraws an invitation the student has not answered."""
         invitation = self.get_object()
-        invitation = _call(services.invitation_withdraw, actor=request.user, invitation=invitation)
+        invitation = services.invitation_withdraw(actor=request.user, invitation=invitation)
         return self._respond(invitation)
 
 

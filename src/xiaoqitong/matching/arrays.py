@@ -54,7 +54,6 @@ from collections.abc import Callable, Iterable, Sequence
 from itertools import islice
 
 import numpy as np
-from django.conf import settings
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
@@ -71,6 +70,7 @@ from xiaoqitong.reference.models import (
     MajorFamily,
     Region,
     Skill,
+    city_prefix,
 )
 from xiaoqitong.schools.choices import Duration, PositionType, StudentStatus
 from xiaoqitong.schools.models import SchoolMajor, Student, StudentSkill
@@ -249,7 +249,7 @@ def build_catalog(tokenizer: Tokenizer | None = None) -> CatalogData:
     certificates = IdMap(row[0] for row in cert_rows)
     counties = IdMap(
         Region.objects.filter(
-            level__in=[RegionLevel.COUNTY, RegionLevel.PARK], code__startswith=_city_prefix()
+            level__in=[RegionLevel.COUNTY, RegionLevel.PARK], code__startswith=city_prefix()
         )
         .order_by("code")
         .values_list("pk", flat=True)
@@ -338,10 +338,6 @@ def matchable_students() -> QuerySet:
     )
 
 
-def _city_prefix() -> str:
-    return settings.XQT_CITY_CODE[:4]
-
-
 def _pairs(rows: Iterable[tuple[int, int]]) -> dict[int, list[int]]:
     out: dict[int, list[int]] = defaultdict(list)
     for owner, item in rows:
@@ -366,7 +362,7 @@ def position_arrays(
     on = on or timezone.localdate()
     qs = open_positions_on(on) if positions is None else positions
     pks = list(qs.order_by("pk").values_list("pk", flat=True))
-    today, prefix = day_number(on), _city_prefix()
+    today, prefix = day_number(on), city_prefix()
     columns: dict[str, list] = defaultdict(list)
     wanted, req_skills, bonus_skills, req_certs, bonus_certs, tokens = [], [], [], [], [], []
     wanted_classes, wanted_categories = [], []
@@ -485,7 +481,7 @@ def student_arrays(
     on = on or timezone.localdate()
     qs = matchable_students() if students is None else students
     pks = list(qs.order_by("pk").values_list("pk", flat=True))
-    prefix = _city_prefix()
+    prefix = city_prefix()
     columns: dict[str, list] = defaultdict(list)
     skills, chains, counties, types = [], [], [], []
     chain_through = Student.preferred_chains.through.objects

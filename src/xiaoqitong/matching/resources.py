@@ -7,9 +7,9 @@ every row is de-identified.
 """
 
 from django.core.exceptions import ValidationError
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from xiaoqitong.core.formats import when_text
 from xiaoqitong.core.imports import BaseResource, ChoiceWidget, register_resource
 from xiaoqitong.schools import selectors as school_selectors
 from xiaoqitong.schools.selectors import Access
@@ -18,10 +18,6 @@ from .choices import InvitationStatus
 from .models import Invitation
 
 col = BaseResource.column
-
-
-def _when(value) -> str:
-    return timezone.localtime(value).strftime("%Y-%m-%d %H:%M") if value else ""
 
 
 @register_resource
@@ -84,7 +80,7 @@ class InvitationResource(BaseResource):
         return invitation.student.student_no if shows else ""
 
     def dehydrate_created_at(self, invitation):
-        return _when(invitation.created_at)
+        return when_text(invitation.created_at)
 
     def dehydrate_responded_at(self, invitation):
-        return _when(invitation.responded_at)
+        return when_text(invitation.responded_at)

@@ -15,12 +15,12 @@ from django.core.paginator import Paginator
 from django.db.models import Count
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
-from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from xiaoqitong.core.formats import when_text
 from xiaoqitong.core.imports import export_response
 from xiaoqitong.core.policy import can
 from xiaoqitong.core.views import ModelViews, ObjectDetailView, ObjectListView
@@ -76,11 +76,6 @@ def _refused(request, exc: Exception) -> None:
         messages.error(request, "；".join(exc.messages))
     else:
         messages.error(request, str(exc) or _("您没有权限执行此操作。"))
-
-
-def _when(value) -> str:
-    """A stored time as the city reads it."""
-    return timezone.localtime(value).strftime("%Y-%m-%d %H:%M") if value else ""
 
 
 def _places_taken(position_ids) -> dict[int, int]:
@@ -441,10 +436,10 @@ class InvitationDetailView(ObjectDetailView):
         rows += [
             (_("邀请留言"), invitation.message),
             (_("状态"), invitation.get_status_display()),
-            (_("邀请时间"), _when(invitation.created_at)),
+            (_("邀请时间"), when_text(invitation.created_at)),
             (
                 _("撤回时间") if invitation.status == InvitationStatus.WITHDRAWN else _("回复时间"),
-                _when(invitation.responded_at),
+                when_text(invitation.responded_at),
             ),
         ]
         if selectors.may_see_inviter(user, invitation):

@@ -61,13 +61,8 @@ class UserViews(ModelViews):
 
     detail_exclude = ("id", "password", "created_at", "updated_at")
 
-    @classmethod
-    def create(cls, *, actor, data):
-        return services.user_create(actor=actor, data=data)
-
-    @classmethod
-    def update(cls, *, actor, instance, data):
-        return services.user_update(actor=actor, instance=instance, data=data)
+    create_service = staticmethod(services.user_create)
+    update_service = staticmethod(services.user_update)
 
 
 class PasswordChangeView(auth_views.PasswordChangeView):

@@ -18,7 +18,7 @@ from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils import timezone
 
-from xiaoqitong.core import audit
+from xiaoqitong.core import audit, search
 from xiaoqitong.core.models import AuditAction
 
 from .models import (
@@ -401,4 +401,7 @@ def load_all(*, data_dir: Path | None = None) -> list[CatalogResult]:
                     "links": r.links,
                 },
             )
+    if any(r.changed for r in results):
+        # The search dictionary is built from the catalogs: this process builds it again at next use.
+        transaction.on_commit(search.reset_dictionary)
     return results

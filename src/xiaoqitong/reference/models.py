@@ -22,13 +22,19 @@ class CatalogModel(BaseModel):
         return reverse(f"reference:{self._meta.model_name}_detail", kwargs={"pk": self.pk})
 
 
+def city_prefix() -> str:
+    """The first four digits of the platform's city (``settings.XQT_CITY_CODE``): every county, district and
+    park of the city has a code that starts with them."""
+    from django.conf import settings
+
+    return settings.XQT_CITY_CODE[:4]
+
+
 def work_areas() -> models.QuerySet:
     """County-level units and parks, where people work and live: the platform's own city first (its
     counties, then its parks), then the rest of the country by code. For the selects of forms and filters,
     where the city's 11 counties would otherwise sit among nearly 3,000."""
-    from django.conf import settings
-
-    prefix = settings.XQT_CITY_CODE[:4]
+    prefix = city_prefix()
     local = models.Case(
         models.When(code__startswith=prefix, then=models.Value(0)),
         default=models.Value(1),
@@ -63,6 +69,11 @@ class Region(CatalogModel):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def in_city(self) -> bool:
+        """Whether the division or park lies in the platform's city."""
+        return self.code.startswith(city_prefix())
 
     PARENT_LEVEL = {
         "province": None,

@@ -9,7 +9,6 @@ user's fulfilment table, filtered like the list). ``POST agreement-members/<id>/
 ``…/<id>/decide/`` (``approve``, ``note``), ``…/<id>/withdraw/``.
 """
 
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, permissions, serializers
@@ -17,7 +16,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from xiaoqitong.core.api import BaseSerializer, CodeRelatedField, ObjectViewSet, ReadOnlyObjectViewSet
-from xiaoqitong.core.drf import _to_drf
+from xiaoqitong.core.formats import rate
 from xiaoqitong.enterprises.models import Position
 from xiaoqitong.orgs.models import Enterprise, School
 from xiaoqitong.schools.models import SchoolMajor, Student
@@ -28,13 +27,6 @@ from ..policies.agreements import may_read_fulfilment
 from ..selectors import agreements as selectors
 from ..services import agreements as services
 from . import router
-
-
-def _call(service, **kwargs):
-    try:
-        return service(**kwargs)
-    except DjangoValidationError as exc:
-        raise _to_drf(exc) from exc
 
 
 class AgreementSerializer(BaseSerializer):
@@ -81,6 +73,15 @@ class AgreementSerializer(BaseSerializer):
         ]
         read_only_fields = ["status", "school_approved_at", "enterprise_approved_at"]
 
+    def get_fields(self):
+        fields = super().get_fields()
+        request = self.context.get("request")
+        if request is not None:
+            agreement = self.instance if isinstance(self.instance, Agreement) else None
+            positions = selectors.choosable_positions(request.user, agreement)
+            fields["positions"].child_relation.queryset = positions
+        return fields
+
 
 class FulfilmentSerializer(serializers.Serializer):
     id = serializers.IntegerField()
@@ -98,24 +99,50 @@ class FulfilmentSerializer(serializers.Serializer):
     employment_rate = serializers.SerializerMethodField(help_text=gettext_lazy("毕业即就业率（%）"))
 
     def get_fill_rate(self, obj) -> float | None:
-        value = selectors.rate(obj.confirmed, obj.planned_headcount)
+        value = rate(obj.confirmed, obj.planned_headcount)
         return None if value is None else float(value)
 
     def get_employment_rate(self, obj) -> float | None:
-        value = selectors.rate(obj.hired, obj.graduates)
+        value = rate(obj.hired, obj.graduates)
         return None if value is None else float(value)
 
 
 class NoteSerializer(serializers.Serializer):
-    note = serializers.CharField(required=False, allow_blank=True, max_length=2000)
+    note = serializers.CharField(default="", allow_blank=True, max_length=2000)
 
 
 class InviteSerializer(serializers.Serializer):
-    students = serializers.PrimaryKeyRelatedField(queryset=Student.objects.all(), many=True, required=False)
-    student_nos = serializers.ListField(child=serializers.CharField(max_length=30), required=False)
+    students = serializers.PrimaryKeyRelatedField(queryset=Student.objects.all(), many=True, default=list)
+    student_nos = serializers.ListField(child=serializers.CharField(max_length=30), default=list)
+
+    def get_fields(self):
+        fields = super().get_fields()
+        request = self.context.get("request")
+        if request is not None:
+            # Only students the user sees: another school's reads like one that does not exist (the
+            # service's refusal would otherwise name them).
+            fields["students"].child_relation.queryset = Student.objects.restrict(request.user, "view")
+        return fields
 
 
-class AgreementViewSet(ObjectViewSet):
+class StepsMixin:
+    """The shape of every workflow action: the object in the user's view, the request body checked by
+    ``params``, the service called with both (its keyword for the object: ``step_field``), and the object
+    read back as the list reads it."""
+
+    step_field: str
+
+    def _step(self, service, params: type[serializers.Serializer] | None = None, **kwargs):
+        obj = self.get_object()
+        if params is not None:
+            body = params(data=self.request.data, context=self.get_serializer_context())
+            body.is_valid(raise_exception=True)
+            kwargs |= body.validated_data
+        obj = service(actor=self.request.user, **{self.step_field: obj}, **kwargs)
+        return Response(self.get_serializer(self.get_queryset().get(pk=obj.pk)).data)
+
+
+class AgreementViewSet(StepsMixin, ObjectViewSet):
     model = Agreement
     serializer_class = AgreementSerializer
     filterset_class = filtersets.AgreementFilterSet
@@ -128,16 +155,7 @@ class AgreementViewSet(ObjectViewSet):
         )
     )
     delete_service = staticmethod(services.agreement_delete)
-
-    def _step(self, service, **kwargs):
-        agreement = self.get_object()
-        agreement = _call(service, actor=self.request.user, agreement=agreement, **kwargs)
-        return Response(self.get_serializer(self.get_queryset().get(pk=agreement.pk)).data)
-
-    def _note(self) -> str:
-        serializer = NoteSerializer(data=self.request.data)
-        serializer.is_valid(raise_exception=True)
-        return serializer.validated_data.get("note", "")
+    step_field = "agreement"
 
     @extend_schema(request=None, responses=AgreementSerializer)
     @action(detail=True, methods=["post"], permission_classes=[permissions.IsAuthenticated])
@@ -157,32 +175,26 @@ class AgreementViewSet(ObjectViewSet):
     )
     def return_(self, request, pk=None):
         """Either side returns a proposed agreement to draft (``note`` required)."""
-        return self._step(services.agreement_return, note=self._note())
+        return self._step(services.agreement_return, NoteSerializer)
 
     @extend_schema(request=NoteSerializer, responses=AgreementSerializer)
     @action(detail=True, methods=["post"], permission_classes=[permissions.IsAuthenticated])
     def end(self, request, pk=None):
-        return self._step(services.agreement_end, note=self._note())
+        return self._step(services.agreement_end, NoteSerializer)
 
     @extend_schema(request=NoteSerializer, responses=AgreementSerializer)
     @action(detail=True, methods=["post"], permission_classes=[permissions.IsAuthenticated])
     def cancel(self, request, pk=None):
-        return self._step(services.agreement_cancel, note=self._note())
+        return self._step(services.agreement_cancel, NoteSerializer)
 
     @extend_schema(request=InviteSerializer, responses={201: None})
     @action(detail=True, methods=["post"], permission_classes=[permissions.IsAuthenticated])
     def invite(self, request, pk=None):
         """The school invites students (ids and/or 学号); all or nothing."""
         agreement = self.get_object()
-        serializer = InviteSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        members = _call(
-            services.member_invite,
-            actor=request.user,
-            agreement=agreement,
-            students=serializer.validated_data.get("students", []),
-            student_nos=serializer.validated_data.get("student_nos", []),
-        )
+        body = InviteSerializer(data=request.data, context=self.get_serializer_context())
+        body.is_valid(raise_exception=True)
+        members = services.member_invite(actor=request.user, agreement=agreement, **body.validated_data)
         return Response(AgreementMemberSerializer(members, many=True).data, status=201)
 
     @extend_schema(responses=FulfilmentSerializer)
@@ -237,12 +249,13 @@ class RespondSerializer(serializers.Serializer):
     accept = serializers.BooleanField(help_text=gettext_lazy("true 确认参加，false 拒绝"))
 
 
-class AgreementMemberViewSet(ReadOnlyObjectViewSet):
+class AgreementMemberViewSet(StepsMixin, ReadOnlyObjectViewSet):
     http_method_names = ["get", "head", "options", "post"]
     model = AgreementMember
     serializer_class = AgreementMemberSerializer
     filterset_class = filtersets.AgreementMemberFilterSet
     select_related = ("agreement", "student")
+    step_field = "member"
 
     def create(self, request, *args, **kwargs):
         raise exceptions.MethodNotAllowed("POST")
@@ -251,31 +264,13 @@ class AgreementMemberViewSet(ReadOnlyObjectViewSet):
     @action(detail=True, methods=["post"], permission_classes=[permissions.IsAuthenticated])
     def respond(self, request, pk=None):
         """The student confirms (``accept: true``) or declines their place by the deadline."""
-        member = self.get_object()
-        serializer = RespondSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        member = _call(
-            services.member_respond,
-            actor=request.user,
-            member=member,
-            accept=serializer.validated_data["accept"],
-        )
-        return Response(self.get_serializer(member).data)
+        return self._step(services.member_respond, RespondSerializer)
 
     @extend_schema(request=NoteSerializer, responses=AgreementMemberSerializer)
     @action(detail=True, methods=["post"], permission_classes=[permissions.IsAuthenticated])
     def leave(self, request, pk=None):
         """The school records that the student leaves (``note`` required)."""
-        member = self.get_object()
-        serializer = NoteSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        member = _call(
-            services.member_leave,
-            actor=request.user,
-            member=member,
-            note=serializer.validated_data.get("note", ""),
-        )
-        return Response(self.get_serializer(member).data)
+        return self._step(services.member_leave, NoteSerializer)
 
 
 class AgreementChangeSerializer(BaseSerializer):
@@ -310,15 +305,16 @@ class AgreementChangeSerializer(BaseSerializer):
 
 class DecideSerializer(serializers.Serializer):
     approve = serializers.BooleanField()
-    note = serializers.CharField(required=False, allow_blank=True, max_length=2000)
+    note = serializers.CharField(default="", allow_blank=True, max_length=2000)
 
 
-class AgreementChangeViewSet(ObjectViewSet):
+class AgreementChangeViewSet(StepsMixin, ObjectViewSet):
     http_method_names = ["get", "head", "options", "post"]
     model = AgreementChange
     serializer_class = AgreementChangeSerializer
     filterset_class = filtersets.AgreementChangeFilterSet
     select_related = ("member__agreement", "to_agreement")
+    step_field = "change"
     create_service = staticmethod(
         lambda *, actor, member, to_agreement, reason="": services.agreement_change_request(
             actor=actor, member=member, to_agreement=to_agreement, reason=reason
@@ -329,24 +325,13 @@ class AgreementChangeViewSet(ObjectViewSet):
     @action(detail=True, methods=["post"], permission_classes=[permissions.IsAuthenticated])
     def decide(self, request, pk=None):
         """An organization involved approves or rejects (``note`` required to reject), once."""
-        change = self.get_object()
-        serializer = DecideSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        change = _call(
-            services.agreement_change_decide,
-            actor=request.user,
-            change=change,
-            approve=serializer.validated_data["approve"],
-            note=serializer.validated_data.get("note", ""),
-        )
-        return Response(self.get_serializer(change).data)
+        return self._step(services.agreement_change_decide, DecideSerializer)
 
     @extend_schema(request=None, responses=AgreementChangeSerializer)
     @action(detail=True, methods=["post"], permission_classes=[permissions.IsAuthenticated])
     def withdraw(self, request, pk=None):
         """The requester withdraws a pending request."""
-        change = _call(services.agreement_change_withdraw, actor=request.user, change=self.get_object())
-        return Response(self.get_serializer(change).data)
+        return self._step(services.agreement_change_withdraw)
 
 
 router.register("agreements", AgreementViewSet, basename="agreement")

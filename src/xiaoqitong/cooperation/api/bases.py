@@ -12,10 +12,9 @@
 
 import datetime as dt
 
-from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import exceptions, serializers, viewsets
@@ -23,11 +22,10 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from xiaoqitong.core.api import BaseSerializer, CodeRelatedField, ObjectViewSet
-from xiaoqitong.core.drf import _to_drf
 from xiaoqitong.orgs.models import Enterprise, School
 
 from ..filtersets.bases import BaseBookingFilterSet, PracticeBaseFilterSet
-from ..forms.bases import city_areas, resolve_majors
+from ..forms.bases import resolve_majors
 from ..models import BaseBooking, PracticeBase
 from ..selectors import bases as selectors
 from ..services import bases as services
@@ -76,7 +74,7 @@ class PracticeBaseSerializer(BaseSerializer):
         help_text=gettext_lazy("共建企业统一社会信用代码（企业人事可省略：默认本企业）"),
     )
     owner_enterprise_name = serializers.CharField(source="owner_enterprise.name", read_only=True, default="")
-    county = CodeRelatedField(queryset=city_areas(), help_text=gettext_lazy("所在县市区或园区代码"))
+    county = CodeRelatedField(queryset=selectors.city_areas(), help_text=gettext_lazy("所在县市区或园区代码"))
     county_name = serializers.CharField(source="county.name", read_only=True)
     majors = MajorCodesField(required=False, help_text=gettext_lazy("服务专业代码列表"))
 
@@ -130,10 +128,6 @@ def _day(request, name: str, default: dt.date) -> dt.date:
         raise exceptions.ValidationError({name: [gettext_lazy("日期格式应为 YYYY-MM-DD。")]}) from None
 
 
-def _midnight(day: dt.date) -> dt.datetime:
-    return timezone.make_aware(dt.datetime.combine(day, dt.time()))
-
-
 class PracticeBaseViewSet(ObjectViewSet):
     model = PracticeBase
     serializer_class = PracticeBaseSerializer
@@ -168,9 +162,11 @@ class PracticeBaseViewSet(ObjectViewSet):
         if end < start:
             raise exceptions.ValidationError({"to": [gettext_lazy("截止日期不能早于起始日期。")]})
         if (end - start).days >= MAX_CALENDAR_DAYS:
-            raise exceptions.ValidationError({"to": [gettext_lazy("一次最多查询 93 天。")]})
+            raise exceptions.ValidationError(
+                {"to": [_("一次最多查询 %(days)s 天。") % {"days": MAX_CALENDAR_DAYS}]}
+            )
         rows = selectors.calendar_bookings(
-            request.user, base, _midnight(start), _midnight(end + dt.timedelta(days=1))
+            request.user, base, selectors.day_start(start), selectors.day_start(end, 1)
         )
         return Response(CalendarBookingSerializer(rows, many=True).data)
 
@@ -227,12 +223,6 @@ class BaseBookingViewSet(ObjectViewSet):
     http_method_names = ["get", "post", "head", "options"]
     create_service = staticmethod(services.booking_create)
 
-    def _create(self, serializer):
-        try:
-            super()._create(serializer)
-        except DjangoPermissionDenied as exc:
-            raise exceptions.PermissionDenied(str(exc)) from exc
-
     @extend_schema(request=BookingCancelSerializer, responses=BaseBookingSerializer)
     @action(detail=True, methods=["post"])
     def cancel(self, request, pk=None):
@@ -242,14 +232,9 @@ class BaseBookingViewSet(ObjectViewSet):
         booking = get_object_or_404(self.get_queryset(), pk=pk)
         form = BookingCancelSerializer(data=request.data)
         form.is_valid(raise_exception=True)
-        try:
-            booking = services.booking_cancel(
-                actor=request.user, booking=booking, reason=form.validated_data["reason"]
-            )
-        except DjangoValidationError as exc:
-            raise _to_drf(exc) from exc
-        except DjangoPermissionDenied as exc:
-            raise exceptions.PermissionDenied(str(exc)) from exc
+        booking = services.booking_cancel(
+            actor=request.user, booking=booking, reason=form.validated_data["reason"]
+        )
         return Response(self.get_serializer(booking).data)
 
 

@@ -12,7 +12,6 @@ mentors by login, plans, placements and school majors by id. Steps are actions:
 ``GET internship-compliance/?year=2026&half=1`` (the dashboard rows and the city total).
 """
 
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -21,7 +20,6 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from xiaoqitong.core.api import BaseSerializer, CodeRelatedField, ObjectViewSet
-from xiaoqitong.core.drf import _to_drf
 from xiaoqitong.orgs.choices import Role
 from xiaoqitong.orgs.models import Enterprise, School, User
 from xiaoqitong.schools.models import SchoolMajor, Student
@@ -43,13 +41,6 @@ from ..services import internships as services
 from . import router
 
 
-def _call(service, **kwargs):
-    try:
-        return service(**kwargs)
-    except DjangoValidationError as exc:
-        raise _to_drf(exc) from exc
-
-
 def _user_field(label):
     return serializers.SlugRelatedField(
         slug_field="username",
@@ -59,6 +50,18 @@ def _user_field(label):
         help_text=label,
         error_messages={"does_not_exist": gettext_lazy("找不到账号“{value}”。")},
     )
+
+
+class _PlacementScoped:
+    """``placement`` is looked up among the placements the user sees (another organization's id reads as
+    "does not exist", as on the pages), not among all of them."""
+
+    def get_fields(self):
+        fields = super().get_fields()
+        request = self.context.get("request")
+        if request is not None and "placement" in fields:
+            fields["placement"].queryset = Placement.objects.restrict(request.user, "view")
+        return fields
 
 
 # --- plans --------------------------------------------------------------------------------------------------
@@ -221,7 +224,7 @@ class PlacementViewSet(ObjectViewSet):
     delete_service = staticmethod(services.placement_delete)
 
     def _step(self, service, **kwargs):
-        placement = _call(service, actor=self.request.user, placement=self.get_object(), **kwargs)
+        placement = service(actor=self.request.user, placement=self.get_object(), **kwargs)
         return Response(self.get_serializer(self.get_queryset().get(pk=placement.pk)).data)
 
     @extend_schema(request=None, responses=PlacementSerializer)
@@ -307,7 +310,7 @@ class InternshipLogViewSet(ObjectViewSet):
     delete_service = staticmethod(services.internship_log_delete)
 
     def _step(self, service, **kwargs):
-        log = _call(service, actor=self.request.user, log=self.get_object(), **kwargs)
+        log = service(actor=self.request.user, log=self.get_object(), **kwargs)
         return Response(self.get_serializer(self.get_queryset().get(pk=log.pk)).data)
 
     def _comment(self) -> str:
@@ -345,7 +348,7 @@ class InternshipLogViewSet(ObjectViewSet):
 
 
 # --- check-ins ----------------------------------------------------------------------------------------------
-class CheckInSerializer(BaseSerializer):
+class CheckInSerializer(_PlacementScoped, BaseSerializer):
     placement = serializers.PrimaryKeyRelatedField(
         queryset=Placement.objects.all(), help_text=gettext_lazy("实习编号")
     )
@@ -368,7 +371,7 @@ class CheckInViewSet(ObjectViewSet):
 
 
 # --- leave --------------------------------------------------------------------------------------------------
-class LeaveRequestSerializer(BaseSerializer):
+class LeaveRequestSerializer(_PlacementScoped, BaseSerializer):
     placement = serializers.PrimaryKeyRelatedField(
         queryset=Placement.objects.all(), help_text=gettext_lazy("实习编号")
     )
@@ -420,8 +423,7 @@ class LeaveRequestViewSet(ObjectViewSet):
         """One mentor's decision on their side."""
         serializer = DecideSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        leave = _call(
-            services.leave_request_decide,
+        leave = services.leave_request_decide(
             actor=request.user,
             leave=self.get_object(),
             **serializer.validated_data,
@@ -432,13 +434,11 @@ class LeaveRequestViewSet(ObjectViewSet):
     @action(detail=True, methods=["post"], permission_classes=[permissions.IsAuthenticated])
     def cancel(self, request, pk=None):
         """The student withdraws a pending request."""
-        return self._respond(
-            _call(services.leave_request_cancel, actor=request.user, leave=self.get_object())
-        )
+        return self._respond(services.leave_request_cancel(actor=request.user, leave=self.get_object()))
 
 
 # --- subsidies ----------------------------------------------------------------------------------------------
-class InternshipSubsidySerializer(BaseSerializer):
+class InternshipSubsidySerializer(_PlacementScoped, BaseSerializer):
     placement = serializers.PrimaryKeyRelatedField(
         queryset=Placement.objects.all(), help_text=gettext_lazy("实习编号")
     )
@@ -465,7 +465,7 @@ class InternshipSubsidyViewSet(ObjectViewSet):
 
 
 # --- evaluations --------------------------------------------------------------------------------------------
-class EvaluationSerializer(BaseSerializer):
+class EvaluationSerializer(_PlacementScoped, BaseSerializer):
     placement = serializers.PrimaryKeyRelatedField(
         queryset=Placement.objects.all(), help_text=gettext_lazy("实习编号")
     )

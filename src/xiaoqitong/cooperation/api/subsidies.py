@@ -11,7 +11,6 @@
   ``GET …/summary/?year=`` the officers' summary of a year.
 """
 
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import exceptions, parsers, permissions, serializers, status
@@ -19,23 +18,15 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from xiaoqitong.core.api import BaseSerializer, CodeRelatedField, ObjectViewSet
-from xiaoqitong.core.drf import _to_drf
 from xiaoqitong.orgs.models import Department
 
 from ..choices import AgreementKind
 from ..filtersets.subsidies import RuleFilterSet, SubsidyClaimFilterSet, SubsidyRateFilterSet
 from ..models import Agreement, Rule, SubsidyClaim, SubsidyClaimLine, SubsidyRate
-from ..policies.subsidies import summary_may_view
-from ..selectors.subsidies import subsidy_summary, summary_years
+from ..policies.subsidies import is_officer
+from ..selectors.subsidies import subsidy_summary, summary_written, summary_years
 from ..services import subsidies as services
 from . import router
-
-
-def _call(service, **kwargs):
-    try:
-        return service(**kwargs)
-    except DjangoValidationError as exc:
-        raise _to_drf(exc) from exc
 
 
 # --- rules -----------------------------------------------------------------------------------------------
@@ -229,17 +220,13 @@ class SubsidyClaimViewSet(ObjectViewSet):
     @action(**STEP)
     def recompute(self, request, pk=None):
         """The enterprise recomputes a draft or returned claim from its apprentices and the rate now."""
-        return self._respond(
-            _call(services.subsidy_claim_recompute, actor=request.user, claim=self.get_object())
-        )
+        return self._respond(services.subsidy_claim_recompute(actor=request.user, claim=self.get_object()))
 
     @extend_schema(request=None, responses=SubsidyClaimSerializer)
     @action(**STEP)
     def submit(self, request, pk=None):
         """The enterprise submits the claim to the reviewing department."""
-        return self._respond(
-            _call(services.subsidy_claim_submit, actor=request.user, claim=self.get_object())
-        )
+        return self._respond(services.subsidy_claim_submit(actor=request.user, claim=self.get_object()))
 
     @extend_schema(request=ApproveSerializer, responses=SubsidyClaimSerializer)
     @action(**STEP)
@@ -248,8 +235,7 @@ class SubsidyClaimViewSet(ObjectViewSet):
         claim = self.get_object()
         data = self._data(ApproveSerializer)
         return self._respond(
-            _call(
-                services.subsidy_claim_approve,
+            services.subsidy_claim_approve(
                 actor=request.user,
                 claim=claim,
                 approved_amount=data.get("approved_amount"),
@@ -263,7 +249,7 @@ class SubsidyClaimViewSet(ObjectViewSet):
         """The reviewing department returns the claim with its reasons (``note``, required)."""
         claim = self.get_object()
         note = self._data(NoteSerializer).get("note", "")
-        return self._respond(_call(services.subsidy_claim_return, actor=request.user, claim=claim, note=note))
+        return self._respond(services.subsidy_claim_return(actor=request.user, claim=claim, note=note))
 
     @extend_schema(request=NoteSerializer, responses=SubsidyClaimSerializer)
     @action(**STEP)
@@ -271,7 +257,7 @@ class SubsidyClaimViewSet(ObjectViewSet):
         """The reviewing department refuses the claim with its reasons (``note``, required)."""
         claim = self.get_object()
         note = self._data(NoteSerializer).get("note", "")
-        return self._respond(_call(services.subsidy_claim_reject, actor=request.user, claim=claim, note=note))
+        return self._respond(services.subsidy_claim_reject(actor=request.user, claim=claim, note=note))
 
     @extend_schema(request=PaySerializer, responses=SubsidyClaimSerializer)
     @action(**STEP)
@@ -280,8 +266,7 @@ class SubsidyClaimViewSet(ObjectViewSet):
         claim = self.get_object()
         data = self._data(PaySerializer)
         return self._respond(
-            _call(
-                services.subsidy_claim_pay,
+            services.subsidy_claim_pay(
                 actor=request.user,
                 claim=claim,
                 paid_at=data["paid_at"],
@@ -300,10 +285,7 @@ class SubsidyClaimViewSet(ObjectViewSet):
         """Import payment records: the whole file is checked; any bad row (``errors``: row, column, message)
         and nothing is written (400); otherwise every row is paid (200, ``paid``, ``skipped``)."""
         data = self._data(PaymentFileSerializer)
-        try:
-            result = services.subsidy_payment_import(actor=request.user, upload=data["file"])
-        except DjangoValidationError as exc:
-            raise _to_drf(exc) from exc
+        result = services.subsidy_payment_import(actor=request.user, upload=data["file"])
         code = status.HTTP_400_BAD_REQUEST if result["errors"] else status.HTTP_200_OK
         return Response(result, status=code)
 
@@ -314,7 +296,7 @@ class SubsidyClaimViewSet(ObjectViewSet):
     @action(detail=False, methods=["get"], permission_classes=[permissions.IsAuthenticated])
     def summary(self, request):
         """A year's claims by status and per enterprise (apprentices, claimed, approved, paid); officers."""
-        if not summary_may_view(request.user):
+        if not is_officer(request.user):
             raise exceptions.PermissionDenied(_("学徒补贴汇总仅供政府部门工作人员查看。"))
         year = request.query_params.get("year", "")
         if year and not (year.isdigit() and 2000 <= int(year) <= 2100):
@@ -323,13 +305,7 @@ class SubsidyClaimViewSet(ObjectViewSet):
         chosen = int(year) if year else (years[0] if years else None)
         if chosen is None:
             return Response({"year": None, "years": [], "by_status": [], "by_enterprise": [], "totals": {}})
-        summary = subsidy_summary(request.user, chosen)
-        money = lambda value: f"{value:.2f}"  # noqa: E731
-        for row in summary["by_status"]:
-            row["claimed"], row["approved"] = money(row["claimed"]), money(row["approved"])
-        for row in [*summary["by_enterprise"], summary["totals"]]:
-            for key in ("claimed", "approved", "paid"):
-                row[key] = money(row[key])
+        summary = summary_written(subsidy_summary(request.user, chosen))
         return Response({**summary, "years": years})
 
 

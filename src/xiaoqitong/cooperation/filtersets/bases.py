@@ -10,6 +10,7 @@ from xiaoqitong.orgs.filtersets import CountyFilter
 
 from ..choices import BaseKind, BookingStatus
 from ..models import BaseBooking, PracticeBase
+from ..selectors.bases import day_start
 
 
 def _org(prefix: str, value: str) -> Q:
@@ -81,19 +82,13 @@ class BaseBookingFilterSet(django_filters.FilterSet):
 
     def filter_from(self, queryset, name, value):
         # Bookings still running on or after that day (the span overlaps it).
-        return queryset.filter(end__gt=_day_start(value))
+        return queryset.filter(end__gt=day_start(value))
 
     def filter_to(self, queryset, name, value):
-        return queryset.filter(start__lt=_day_start(value, 1))
+        return queryset.filter(start__lt=day_start(value, 1))
 
     def filter_upcoming(self, queryset, name, value):
         if value is None:
             return queryset
         now = timezone.now()
         return queryset.filter(end__gt=now) if value else queryset.filter(end__lte=now)
-
-
-def _day_start(day, plus: int = 0):
-    import datetime as dt
-
-    return timezone.make_aware(dt.datetime.combine(day + dt.timedelta(days=plus), dt.time()))

@@ -13,6 +13,7 @@ from xiaoqitong.schools.models import SchoolMajor, Student
 
 from ..choices import AgreementStatus, MemberStatus
 from ..models import Agreement, AgreementChange, AgreementMember
+from ..selectors import agreements as selectors
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 NUMBER_SEPARATORS = re.compile(r"[\s,，;；、]+")
@@ -81,10 +82,9 @@ class AgreementForm(BaseModelForm):
             f"{sm.school.name} · {sm.major.name}（{sm.major.code}，{sm.year} 年度）"
         )
         enterprise_id = (user.enterprise_id if role == Role.ENTERPRISE_HR else None) or instance.enterprise_id
+        positions = selectors.choosable_positions(user, instance).filter(enterprise_id=enterprise_id)
         self.fields["positions"].queryset = (
-            Position.objects.filter(enterprise_id=enterprise_id).order_by("title")
-            if enterprise_id
-            else Position.objects.none()
+            positions.order_by("title") if enterprise_id else Position.objects.none()
         )
         if not enterprise_id:
             self.fields["positions"].help_text = _("保存后可在编辑时选择协议企业的岗位")
@@ -129,10 +129,6 @@ class InviteForm(forms.Form):
 
     def clean_student_nos(self):
         return [n for n in NUMBER_SEPARATORS.split(self.cleaned_data.get("student_nos") or "") if n]
-
-
-class NoteForm(forms.Form):
-    note = forms.CharField(required=False, max_length=2000, label=_("说明"))
 
 
 class AgreementChangeForm(BaseModelForm):

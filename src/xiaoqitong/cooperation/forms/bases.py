@@ -2,7 +2,6 @@
 cancel form on a booking's page)."""
 
 from django import forms
-from django.conf import settings
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -10,20 +9,14 @@ from xiaoqitong.core.forms import BaseModelForm
 from xiaoqitong.core.imports import split_list
 from xiaoqitong.orgs.choices import Role
 from xiaoqitong.orgs.models import Enterprise, School
-from xiaoqitong.reference.models import Major, Region
+from xiaoqitong.reference.models import Major
 from xiaoqitong.reference.resources import major_code
 
 from ..choices import SHARED_BASE_KINDS, BaseKind
 from ..models import PracticeBase
+from ..selectors.bases import city_areas
 
 DATETIME_INPUT = "%Y-%m-%dT%H:%M"
-
-
-def city_areas():
-    """The city's county-level units and parks, for the base's 所在县市区."""
-    return Region.objects.filter(
-        code__startswith=settings.XQT_CITY_CODE[:4], level__in=["county", "park"]
-    ).order_by("level", "code")
 
 
 def resolve_majors(value: str) -> tuple[list[Major], list[str]]:

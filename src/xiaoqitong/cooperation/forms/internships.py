@@ -11,7 +11,8 @@ from xiaoqitong.orgs.choices import Role
 from xiaoqitong.orgs.models import Enterprise, School
 from xiaoqitong.schools.models import SchoolMajor, Student
 
-from ..choices import MentorSide, PlacementStatus
+from .. import rules
+from ..choices import MentorSide, PlacementStatus, RuleKey
 from ..models import (
     Evaluation,
     InternshipLog,
@@ -21,6 +22,7 @@ from ..models import (
     Placement,
     PracticeBase,
 )
+from ..selectors.internships import rule_percent, subsidy_placements
 from ..services.internships import user_by_username
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -29,6 +31,14 @@ MONTH = forms.DateInput(attrs={"type": "month"}, format="%Y-%m")
 
 def _superuser(user) -> bool:
     return user is not None and user.is_superuser
+
+
+def _own_placements(user, statuses):
+    """The student's own placements in ``statuses`` (platform administrators: everyone's)."""
+    placements = Placement.objects.filter(status__in=statuses).select_related("student", "enterprise")
+    if _superuser(user):
+        return placements
+    return placements.filter(student__user_id=getattr(user, "pk", None))
 
 
 class _ServiceForm(BaseModelForm):
@@ -53,12 +63,16 @@ class InternshipPlanForm(_ServiceForm):
             "note",
         ]
         widgets = {"period_start": DATE, "period_end": DATE, "note": forms.Textarea(attrs={"rows": 3})}
-        help_texts = {
-            "planned_local": gettext_lazy("安排到市域内企业实习的人数，不得低于计划实习人数的 60%（T16）"),
-        }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        # The rule's share as it stands (a Rule row), not a number written here.
+        self.fields["planned_local"].help_text = _(
+            "安排到市域内企业实习的人数，不得低于计划实习人数的 %(rule)s（%(cite)s）"
+        ) % {
+            "rule": rule_percent(rules.value(RuleKey.LOCAL_INTERN_SHARE)),
+            "cite": rules.cite(RuleKey.LOCAL_INTERN_SHARE),
+        }
         majors = SchoolMajor.objects.select_related("school", "major").order_by(
             "school__code", "-year", "major"
         )
@@ -181,11 +195,7 @@ class InternshipLogForm(_ServiceForm):
             del self.fields["placement"]
             del self.fields["submit"]
             return
-        placements = Placement.objects.filter(
-            status__in=[PlacementStatus.ACTIVE, PlacementStatus.COMPLETED]
-        ).select_related("student", "enterprise")
-        if not _superuser(self.user):
-            placements = placements.filter(student__user_id=getattr(self.user, "pk", None))
+        placements = _own_placements(self.user, [PlacementStatus.ACTIVE, PlacementStatus.COMPLETED])
         self.fields["placement"].queryset = placements
         if placements.count() == 1:
             self.initial.setdefault("placement", placements.first().pk)
@@ -199,12 +209,9 @@ class LeaveRequestForm(_ServiceForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        placements = Placement.objects.filter(
-            status__in=[PlacementStatus.PLANNED, PlacementStatus.ACTIVE]
-        ).select_related("student", "enterprise")
-        if not _superuser(self.user):
-            placements = placements.filter(student__user_id=getattr(self.user, "pk", None))
-        self.fields["placement"].queryset = placements
+        self.fields["placement"].queryset = _own_placements(
+            self.user, [PlacementStatus.PLANNED, PlacementStatus.ACTIVE]
+        )
 
 
 class InternshipSubsidyForm(_ServiceForm):
@@ -216,17 +223,10 @@ class InternshipSubsidyForm(_ServiceForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        placements = Placement.objects.select_related("student", "enterprise").order_by("-start_date")
-        user = self.user
-        if not _superuser(user):
-            role = getattr(user, "role", None)
-            if role == Role.SCHOOL_ADMIN and user.school_id:
-                placements = placements.filter(plan__school_id=user.school_id)
-            elif role == Role.ENTERPRISE_HR and user.enterprise_id:
-                placements = placements.filter(enterprise_id=user.enterprise_id)
-            else:
-                placements = placements.none()
-        self.fields["placement"].queryset = placements
+        placements = subsidy_placements(self.user) if self.user is not None else Placement.objects.none()
+        self.fields["placement"].queryset = placements.select_related("student", "enterprise").order_by(
+            "-start_date"
+        )
 
 
 class EvaluationForm(_ServiceForm):

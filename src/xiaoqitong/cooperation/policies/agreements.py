@@ -145,6 +145,11 @@ def agreement_steps(user, agreement: Agreement) -> list[str]:
     ]
 
 
+def confirm_deadline_passed(agreement: Agreement) -> bool:
+    """Whether the students' confirmation deadline is behind us (no deadline: never)."""
+    return bool(agreement.confirm_deadline) and agreement.confirm_deadline < timezone.localdate()
+
+
 # --- members -----------------------------------------------------------------------------------------------
 def members_of_own_school(qs, user):
     return qs.filter(agreement__school_id=user.school_id) if user.school_id else qs.none()

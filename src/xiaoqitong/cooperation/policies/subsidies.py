@@ -35,8 +35,9 @@ class RulePolicy(Policy):
     locked = {Role.GOV_OFFICER: {"key", "target", "source"}}
 
 
-def rule_may_change(user) -> bool:
-    """Government officers and platform administrators change the policy's numbers."""
+def is_officer(user) -> bool:
+    """A government officer or a platform administrator (active): who changes the policy's numbers and the
+    rates, reads the summary of all claims and imports payment records."""
     if user is None or not user.is_authenticated or not user.is_active:
         return False
     return user.is_superuser or getattr(user, "role", None) == Role.GOV_OFFICER
@@ -52,12 +53,6 @@ class SubsidyRatePolicy(Policy):
         "change": {Role.GOV_OFFICER: ALL},
         "delete": {Role.GOV_OFFICER: ALL},
     }
-
-
-def rate_may_write(user) -> bool:
-    if user is None or not user.is_authenticated or not user.is_active:
-        return False
-    return user.is_superuser or getattr(user, "role", None) == Role.GOV_OFFICER
 
 
 # --- claims ------------------------------------------------------------------------------------------------
@@ -172,13 +167,6 @@ def subsidy_claim_steps(user, claim: SubsidyClaim) -> list[str]:
     ]
 
 
-def summary_may_view(user) -> bool:
-    """The summary of claims (all enterprises' amounts) is for government officers and platform admins."""
-    if user is None or not user.is_authenticated or not user.is_active:
-        return False
-    return user.is_superuser or getattr(user, "role", None) == Role.GOV_OFFICER
-
-
 # --- menu and home page ------------------------------------------------------------------------------------
 GROUP = "校企合作"
 add_menu(
@@ -194,7 +182,7 @@ add_menu(
         SubsidyClaim,
         icon="bar-chart-line",
         order=111,
-        visible=summary_may_view,
+        visible=is_officer,
     )
 )
 add_menu(

@@ -34,7 +34,8 @@ from xiaoqitong.schools.models import SchoolMajor, Student
 
 from ..choices import AgreementKind, AgreementStatus, MemberStatus
 from ..models import Agreement, AgreementMember
-from ..services.agreements import _deadline_passed, confirmed_elsewhere, eligibility_problem
+from ..policies.agreements import confirm_deadline_passed
+from ..services.agreements import confirmed_elsewhere, eligibility_problem
 
 col = BaseResource.column
 SCHOOL_CODE = "学校代码"
@@ -242,7 +243,7 @@ class AgreementMemberResource(ExportOnlyMixin, BaseResource):
                 _("协议“%(title)s”当前状态为“%(status)s”，执行中的协议才能邀请学生")
                 % {"title": agreement.title, "status": agreement.get_status_display()}
             )
-        elif _deadline_passed(agreement):
+        elif confirm_deadline_passed(agreement):
             errors.setdefault("agreement", []).append(
                 _("协议“%(title)s”的学生确认截止日期（%(date)s）已过")
                 % {"title": agreement.title, "date": agreement.confirm_deadline}

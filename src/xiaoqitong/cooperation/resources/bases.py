@@ -7,9 +7,9 @@ school's. Bookings are exported, never imported: each is checked against the bas
 """
 
 from django.core.exceptions import ValidationError
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from xiaoqitong.core.formats import when_text
 from xiaoqitong.core.imports import (
     BaseResource,
     BoolWidget,
@@ -30,6 +30,7 @@ from xiaoqitong.schools.resources import AreaWidget
 
 from ..choices import SHARED_BASE_KINDS, BaseKind, BookingStatus
 from ..models import BaseBooking, PracticeBase
+from ..selectors.bases import booker_name
 
 col = BaseResource.column
 
@@ -147,10 +148,10 @@ class BaseBookingResource(BaseResource):
         raise ValidationError(_("基地预约不能导入：请在基地页面预约（预约时检查基地容量）。"))
 
     def dehydrate_booker(self, booking):
-        return str(booking.school or booking.enterprise or "")
+        return booker_name(booking)
 
     def dehydrate_start(self, booking):
-        return timezone.localtime(booking.start).strftime("%Y-%m-%d %H:%M")
+        return when_text(booking.start)
 
     def dehydrate_end(self, booking):
-        return timezone.localtime(booking.end).strftime("%Y-%m-%d %H:%M")
+        return when_text(booking.end)

@@ -22,10 +22,10 @@ from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from import_export import fields, widgets
 
+from xiaoqitong.core.formats import when_text
 from xiaoqitong.core.imports import (
     BaseResource,
     BoolWidget,
@@ -38,7 +38,6 @@ from xiaoqitong.core.imports import (
     text,
 )
 from xiaoqitong.enterprises.resources import ExportOnlyMixin, StudentWidget
-from xiaoqitong.orgs.choices import Role
 from xiaoqitong.orgs.models import Enterprise, School, User
 from xiaoqitong.schools.models import SchoolMajor, Student
 
@@ -52,7 +51,15 @@ from ..models import (
     LeaveRequest,
     Placement,
 )
-from ..services.internships import flags_when_saved, placement_errors, subsidy_errors, t16_plan_errors
+from ..selectors.internships import subsidy_placements
+from ..services.internships import (
+    add_months,
+    flags_when_saved,
+    placement_errors,
+    plan_flags_refresh,
+    subsidy_errors,
+    t16_plan_errors,
+)
 
 col = BaseResource.column
 SCHOOL_CODE = "学校代码"
@@ -250,7 +257,15 @@ class PlacementResource(ExportOnlyMixin, BaseResource):
 
     def before_import(self, dataset, **kwargs):
         self.fields["student"].widget.queryset = _students_of(self.actor)
+        self._plans: dict[int, InternshipPlan] = {}
         super().before_import(dataset, **kwargs)
+
+    def after_import(self, dataset, result, **kwargs):
+        # An in-city row may lift its plan back to the rule: its other T16 flags go, as with the service.
+        if not kwargs.get("dry_run"):
+            for plan in self._plans.values():
+                plan_flags_refresh(plan)
+        super().after_import(dataset, result, **kwargs)
 
     def before_import_row(self, row, **kwargs):
         key = "统一社会信用代码"
@@ -300,6 +315,7 @@ class PlacementResource(ExportOnlyMixin, BaseResource):
         errors = placement_errors(instance, model=False)
         if not errors and instance.start_date and instance.end_date:
             instance.flags = flags_when_saved(instance)
+            self._plans[instance.plan_id] = instance.plan
         return errors
 
 
@@ -369,7 +385,7 @@ class PlacementOfRowWidget(CachedWidget, widgets.ForeignKeyWidget):
                 .select_related("student", "plan")
                 .order_by("-start_date")
             )
-        month_end = (month + dt.timedelta(days=32)).replace(day=1) - dt.timedelta(days=1)
+        month_end = add_months(month, 1) - dt.timedelta(days=1)
         matches = [
             p
             for p in self.lookup[school]
@@ -385,18 +401,6 @@ class PlacementOfRowWidget(CachedWidget, widgets.ForeignKeyWidget):
 
     def render(self, value, obj=None, **kwargs):
         return value.student.student_no if value is not None else ""
-
-
-def _placements_for_subsidies(user) -> QuerySet:
-    qs = Placement.objects.all()
-    if user is None or user.is_superuser:
-        return qs
-    role = getattr(user, "role", None)
-    if role == Role.SCHOOL_ADMIN and user.school_id:
-        return qs.filter(plan__school_id=user.school_id)
-    if role == Role.ENTERPRISE_HR and user.enterprise_id:
-        return qs.filter(enterprise_id=user.enterprise_id)
-    return qs.none()
 
 
 @register_resource
@@ -421,7 +425,7 @@ class InternshipSubsidyResource(ExportOnlyMixin, BaseResource):
         return [SCHOOL_CODE, *super().key_headers()]
 
     def before_import(self, dataset, **kwargs):
-        self.fields["placement"].widget.queryset = _placements_for_subsidies(self.actor)
+        self.fields["placement"].widget.queryset = subsidy_placements(self.actor)
         super().before_import(dataset, **kwargs)
 
     def dehydrate_school(self, subsidy):
@@ -435,7 +439,13 @@ class InternshipSubsidyResource(ExportOnlyMixin, BaseResource):
 
 # --- export only --------------------------------------------------------------------------------------------
 class _ExportOnly(BaseResource):
+    """A record kept on the platform: exported with its placement's school, student number and name, never
+    imported (``refusal`` says why)."""
+
     refusal = ""
+    school = col("placement__plan__school__code", SCHOOL_CODE, readonly=True)
+    student_no = col("placement__student__student_no", STUDENT_NO, readonly=True)
+    name = col("placement__student__name", "姓名", readonly=True)
 
     class Meta(BaseResource.Meta):
         abstract = True
@@ -444,16 +454,9 @@ class _ExportOnly(BaseResource):
         raise ValidationError(self.refusal)
 
 
-def _local(value) -> str:
-    return timezone.localtime(value).strftime("%Y-%m-%d %H:%M") if value else ""
-
-
 @register_resource
 class InternshipLogResource(_ExportOnly):
     refusal = _("实习周志不能导入：请由学生在平台上填写。")
-    school = col("placement__plan__school__code", SCHOOL_CODE, readonly=True)
-    student_no = col("placement__student__student_no", STUDENT_NO, readonly=True)
-    name = col("placement__student__name", "姓名", readonly=True)
     enterprise = col("placement__enterprise__name", "实习单位", readonly=True)
     week_start = col("week_start", "周次（周一）", DateWidget(), readonly=True)
     hours = col("hours", "实习时长（小时）", IntegerWidget(), readonly=True)
@@ -481,18 +484,15 @@ class InternshipLogResource(_ExportOnly):
         )
 
     def dehydrate_submitted_at(self, log):
-        return _local(log.submitted_at)
+        return when_text(log.submitted_at)
 
     def dehydrate_countersigned_at(self, log):
-        return _local(log.countersigned_at)
+        return when_text(log.countersigned_at)
 
 
 @register_resource
 class CheckInResource(_ExportOnly):
     refusal = _("实习签到不能导入：请由学生在平台上签到。")
-    school = col("placement__plan__school__code", SCHOOL_CODE, readonly=True)
-    student_no = col("placement__student__student_no", STUDENT_NO, readonly=True)
-    name = col("placement__student__name", "姓名", readonly=True)
     enterprise = col("placement__enterprise__name", "实习单位", readonly=True)
     date = col("date", "日期", DateWidget(), readonly=True)
     time = col("time", "签到时间", readonly=True)
@@ -504,7 +504,7 @@ class CheckInResource(_ExportOnly):
         fields = ("school", "student_no", "name", "enterprise", "date", "time", "location")
 
     def dehydrate_time(self, check_in):
-        return _local(check_in.time)
+        return when_text(check_in.time)
 
 
 def _decision(value) -> str:
@@ -514,9 +514,6 @@ def _decision(value) -> str:
 @register_resource
 class LeaveRequestResource(_ExportOnly):
     refusal = _("实习请假不能导入：请由学生在平台上申请。")
-    school = col("placement__plan__school__code", SCHOOL_CODE, readonly=True)
-    student_no = col("placement__student__student_no", STUDENT_NO, readonly=True)
-    name = col("placement__student__name", "姓名", readonly=True)
     start_date = col("start_date", "开始日期", DateWidget(), readonly=True)
     end_date = col("end_date", "结束日期", DateWidget(), readonly=True)
     reason = col("reason", "事由", readonly=True)
@@ -549,9 +546,6 @@ class LeaveRequestResource(_ExportOnly):
 @register_resource
 class EvaluationResource(_ExportOnly):
     refusal = _("实习鉴定不能导入：请由导师在平台上填写。")
-    school = col("placement__plan__school__code", SCHOOL_CODE, readonly=True)
-    student_no = col("placement__student__student_no", STUDENT_NO, readonly=True)
-    name = col("placement__student__name", "姓名", readonly=True)
     enterprise = col("placement__enterprise__name", "实习单位", readonly=True)
     side = col("side", "评价方", ChoiceWidget(MentorSide.choices), readonly=True)
     evaluator = col("evaluator", "评价人", readonly=True)

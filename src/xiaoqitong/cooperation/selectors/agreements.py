@@ -9,18 +9,17 @@ Fulfilment is computed by the database, one row per agreement (correlated counts
   ``employment_rate`` (毕业即就业率) = hired / graduates.
 """
 
-from decimal import ROUND_HALF_UP, Decimal
-
-from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery, Value
+from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
-from django.utils import timezone
 
+from xiaoqitong.core.formats import rate
+from xiaoqitong.core.models import AuditLog
 from xiaoqitong.enterprises.choices import Outcome
-from xiaoqitong.enterprises.models import GraduateOutcome
+from xiaoqitong.enterprises.models import GraduateOutcome, Position
 
 from ..choices import AgreementStatus, MemberStatus
 from ..models import Agreement, AgreementMember
-from ..policies.agreements import may_read_fulfilment
+from ..policies.agreements import confirm_deadline_passed, may_read_fulfilment
 
 
 def _count(qs: QuerySet, field: str = "pk") -> Coalesce:
@@ -48,13 +47,6 @@ def with_fulfilment(qs: QuerySet) -> QuerySet:
         graduates=_count(outcomes, "student_id"),
         hired=_count(hired, "student_id"),
     )
-
-
-def rate(numerator: int | None, denominator: int | None) -> Decimal | None:
-    """A percentage with one decimal (None when the denominator is 0)."""
-    if not denominator:
-        return None
-    return (Decimal(numerator or 0) * 100 / Decimal(denominator)).quantize(Decimal("0.1"), ROUND_HALF_UP)
 
 
 def fulfilment_of(agreement: Agreement) -> dict:
@@ -112,5 +104,36 @@ def place_is_open(member: AgreementMember) -> bool:
     return (
         member.status == MemberStatus.INVITED
         and agreement.status == AgreementStatus.ACTIVE
-        and (agreement.confirm_deadline is None or agreement.confirm_deadline >= timezone.localdate())
+        and not confirm_deadline_passed(agreement)
     )
+
+
+def return_note(agreement: Agreement) -> str:
+    """Why the other side returned the draft: the note of its last return, unless it was proposed again
+    since ('' for a draft never returned)."""
+    if agreement.status != AgreementStatus.DRAFT:
+        return ""
+    last = (
+        AuditLog.objects.filter(
+            content_type__app_label="cooperation",
+            content_type__model="agreement",
+            object_id=str(agreement.pk),
+            verb__in=["agreement_return", "agreement_propose"],
+        )
+        .order_by("-id")
+        .first()
+    )
+    if last is None or last.verb != "agreement_return":
+        return ""
+    return (last.changes or {}).get("note", "")
+
+
+def choosable_positions(user, agreement: Agreement) -> QuerySet:
+    """The positions the user may name as the agreement's (the form's and the API's choices): those the
+    user sees (another enterprise's unpublished postings are not a school's to read), and those it names
+    already."""
+    visible = Position.objects.all() if user is None else Position.objects.restrict(user, "view")
+    if agreement is None or agreement.pk is None:
+        return visible
+    named = agreement.positions.values("pk")
+    return Position.objects.filter(Q(pk__in=visible.values("pk")) | Q(pk__in=named))

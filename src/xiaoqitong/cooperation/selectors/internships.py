@@ -10,12 +10,15 @@ from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from xiaoqitong.core.formats import percent_text
+from xiaoqitong.orgs.choices import Role
 from xiaoqitong.orgs.models import School
 
 from .. import rules
 from ..choices import LeaveStatus, LogStatus, PlacementStatus, RuleKey
 from ..models import CheckIn, Evaluation, InternshipLog, InternshipPlan, LeaveRequest, Placement
 
+# Placements that count for the T16 share and for overlaps: all but those ended early.
 COUNTED = [PlacementStatus.PLANNED, PlacementStatus.ACTIVE, PlacementStatus.COMPLETED]
 WRITTEN = [LogStatus.SUBMITTED, LogStatus.COUNTERSIGNED]
 
@@ -41,8 +44,28 @@ def own_placements(user) -> QuerySet:
     )
 
 
+def subsidy_placements(user) -> QuerySet:
+    """The placements whose monthly subsidies the user records (form choices, import rows): the school's
+    administrator their school's, the enterprise's HR their enterprise's, platform administrators (and a
+    system import without a user) all."""
+    qs = Placement.objects.all()
+    if user is None or user.is_superuser:
+        return qs
+    role = getattr(user, "role", None)
+    if role == Role.SCHOOL_ADMIN and user.school_id:
+        return qs.filter(plan__school_id=user.school_id)
+    if role == Role.ENTERPRISE_HR and user.enterprise_id:
+        return qs.filter(enterprise_id=user.enterprise_id)
+    return qs.none()
+
+
 def monday(day: dt.date) -> dt.date:
     return day - dt.timedelta(days=day.weekday())
+
+
+def rule_percent(share: Decimal) -> str:
+    """A rule's share (0.6) as "60%"."""
+    return f"{(share * 100).normalize():f}%"
 
 
 def logs_to_write_this_week(user, today: dt.date | None = None) -> int:
@@ -122,7 +145,7 @@ class ComplianceRow:
 
     @property
     def share_text(self) -> str:
-        return "—" if self.share is None else f"{self.share}%"
+        return percent_text(self.in_city, self.interns)
 
     @property
     def under(self) -> bool:
@@ -159,7 +182,7 @@ class Compliance:
 
     @property
     def rule_percent(self) -> str:
-        return f"{(self.rule_share * 100).normalize():f}%"
+        return rule_percent(self.rule_share)
 
     @property
     def rule_months_text(self) -> str:

@@ -1,5 +1,5 @@
 """Reads of the apprenticeship subsidies (T17): the months each apprentice of an agreement counts in a year,
-the rate that applies, and the summary of claims for the officers.
+the agreements an enterprise may claim for, and the summary of claims for the officers.
 
 How months are counted (the rule the claim pages explain): a month counts when the whole calendar month lies
 within the apprentice's time in the agreement — the agreement's period (``start_date``..``end_date``), cut
@@ -17,8 +17,8 @@ from decimal import Decimal
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
-from ..choices import ChangeStatus, ClaimStatus, MemberStatus
-from ..models import Agreement, AgreementChange, SubsidyClaim, SubsidyRate
+from ..choices import APPRENTICESHIP_KINDS, AgreementStatus, ChangeStatus, ClaimStatus, MemberStatus
+from ..models import Agreement, AgreementChange, SubsidyClaim
 
 
 def whole_months(start: dt.date, end: dt.date, year: int) -> int:
@@ -87,17 +87,13 @@ def apprentice_spans(agreement: Agreement, year: int, on: dt.date | None = None)
     return spans
 
 
-def rate_for(kind: str, year: int) -> SubsidyRate | None:
-    return SubsidyRate.objects.filter(kind=kind, year=year).select_related("reviewing_department").first()
+#: The states of an agreement a subsidy may be claimed for: running or ended.
+CLAIMABLE = (AgreementStatus.ACTIVE, AgreementStatus.ENDED)
 
 
 def claimable_agreements(user):
     """The agreements the user's enterprise may claim for (apprenticeships, running or ended)."""
-    from ..choices import APPRENTICESHIP_KINDS, AgreementStatus
-
-    qs = Agreement.objects.filter(
-        kind__in=APPRENTICESHIP_KINDS, status__in=[AgreementStatus.ACTIVE, AgreementStatus.ENDED]
-    )
+    qs = Agreement.objects.filter(kind__in=APPRENTICESHIP_KINDS, status__in=CLAIMABLE)
     if user.is_superuser:
         return qs
     return qs.filter(enterprise_id=user.enterprise_id) if user.enterprise_id else qs.none()
@@ -166,3 +162,21 @@ def subsidy_summary(user, year: int) -> dict:
         for key in ("claims", "apprentices", "claimed", "approved", "paid")
     }
     return {"year": year, "by_status": by_status, "by_enterprise": by_enterprise, "totals": totals}
+
+
+AMOUNTS = ("claimed", "approved", "paid")
+
+
+def summary_written(summary: dict, spec: str = ".2f") -> dict:
+    """The summary with its amounts as text in the format ``spec``: ".2f" for the API and the export
+    (25000.00), ",.2f" for the page (25,000.00; the locale has no grouping)."""
+
+    def row(values: dict) -> dict:
+        return {k: format(v, spec) if k in AMOUNTS else v for k, v in values.items()}
+
+    return {
+        **summary,
+        "by_status": [row(r) for r in summary["by_status"]],
+        "by_enterprise": [row(r) for r in summary["by_enterprise"]],
+        "totals": row(summary["totals"]),
+    }

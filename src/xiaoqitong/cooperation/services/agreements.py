@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 
 from xiaoqitong.core import audit
 from xiaoqitong.core import services as core_services
+from xiaoqitong.core.formats import day_text
 from xiaoqitong.core.models import AuditAction, AuditLog
 from xiaoqitong.enterprises.models import Position
 from xiaoqitong.orgs.choices import Role
@@ -43,6 +44,7 @@ from ..policies.agreements import (
     change_awaits,
     change_may_withdraw,
     change_parties,
+    confirm_deadline_passed,
     member_may,
     party_keys_of,
 )
@@ -59,10 +61,6 @@ MANAGED = {
 
 def _denied() -> PermissionDenied:
     return PermissionDenied(_("您没有权限执行此操作。"))
-
-
-def _day(value: dt.date | None) -> str:
-    return value.strftime("%Y-%m-%d") if value else ""
 
 
 # --- agreements --------------------------------------------------------------------------------------------
@@ -282,10 +280,6 @@ def eligibility_problem(student: Student, agreement: Agreement) -> str:
     return ""
 
 
-def _deadline_passed(agreement: Agreement) -> bool:
-    return bool(agreement.confirm_deadline) and agreement.confirm_deadline < timezone.localdate()
-
-
 def _students_by_numbers(agreement: Agreement, numbers: Iterable[str]) -> tuple[list[Student], list[str]]:
     numbers = list(dict.fromkeys(n.strip() for n in numbers if n and n.strip()))
     found = {
@@ -320,10 +314,10 @@ def member_invite(
             _("协议当前状态为“%(status)s”，双方确认后（执行中）才能邀请学生。")
             % {"status": agreement.get_status_display()}
         )
-    if _deadline_passed(agreement):
+    if confirm_deadline_passed(agreement):
         raise ValidationError(
             _("学生确认截止日期（%(date)s）已过，不能再邀请学生。")
-            % {"date": _day(agreement.confirm_deadline)}
+            % {"date": day_text(agreement.confirm_deadline)}
         )
     chosen = {
         s.pk: s
@@ -409,9 +403,10 @@ def member_respond(*, actor, member: AgreementMember, accept: bool) -> Agreement
         raise ValidationError(
             _("协议当前状态为“%(status)s”，不能确认。") % {"status": agreement.get_status_display()}
         )
-    if _deadline_passed(agreement):
+    if confirm_deadline_passed(agreement):
         raise ValidationError(
-            _("确认截止日期（%(date)s）已过，不能再确认或拒绝。") % {"date": _day(agreement.confirm_deadline)}
+            _("确认截止日期（%(date)s）已过，不能再确认或拒绝。")
+            % {"date": day_text(agreement.confirm_deadline)}
         )
     if accept:
         confirmed = _confirmed_count(agreement)

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 
 from xiaoqitong.core import audit
 from xiaoqitong.core import services as core_services
+from xiaoqitong.core.formats import when_text
 from xiaoqitong.core.models import AuditAction
 from xiaoqitong.core.policy import policy_for
 from xiaoqitong.orgs.choices import Role
@@ -37,16 +38,11 @@ def _denied(message: str = "") -> PermissionDenied:
     return PermissionDenied(message or _("您没有权限执行此操作。"))
 
 
-def _when(value: dt.datetime) -> str:
-    return timezone.localtime(value).strftime("%Y-%m-%d %H:%M")
-
-
 def span_text(start: dt.datetime, end: dt.datetime) -> str:
     """``2026-05-11 08:00–12:00`` within a day, ``2026-05-11 08:00 至 2026-05-12 17:00`` across days."""
-    start, end = timezone.localtime(start), timezone.localtime(end)
-    if start.date() == end.date():
-        return f"{start:%Y-%m-%d %H:%M}–{end:%H:%M}"
-    return _("%(start)s 至 %(end)s") % {"start": f"{start:%Y-%m-%d %H:%M}", "end": f"{end:%Y-%m-%d %H:%M}"}
+    if timezone.localdate(start) == timezone.localdate(end):
+        return f"{when_text(start)}–{timezone.localtime(end):%H:%M}"
+    return _("%(start)s 至 %(end)s") % {"start": when_text(start), "end": when_text(end)}
 
 
 # --- practice bases ----------------------------------------------------------------------------------------
@@ -118,7 +114,7 @@ def _check_span(start: dt.datetime, end: dt.datetime) -> None:
         raise ValidationError({"end": _("结束时间应晚于开始时间。")})
     if start < timezone.now():
         raise ValidationError(
-            {"start": _("开始时间 %(start)s 已过，不能预约过去的时间。") % {"start": _when(start)}}
+            {"start": _("开始时间 %(start)s 已过，不能预约过去的时间。") % {"start": when_text(start)}}
         )
     if end - start > MAX_SPAN:
         raise ValidationError(

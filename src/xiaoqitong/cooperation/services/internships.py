@@ -20,7 +20,6 @@ import datetime as dt
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q
@@ -30,6 +29,7 @@ from django.utils.translation import gettext_lazy
 
 from xiaoqitong.core import audit
 from xiaoqitong.core import services as core_services
+from xiaoqitong.core.formats import day_text, percent_text
 from xiaoqitong.core.models import AuditAction
 from xiaoqitong.orgs.choices import Role
 from xiaoqitong.orgs.models import Enterprise, School, User
@@ -54,10 +54,7 @@ from ..policies.internships import (
     mentor_side,
     placement_may,
 )
-from ..selectors.internships import monday
-
-# Placements that count for the T16 share and for overlaps: all but those ended early.
-COUNTED = [PlacementStatus.PLANNED, PlacementStatus.ACTIVE, PlacementStatus.COMPLETED]
+from ..selectors.internships import COUNTED, monday, rule_percent
 
 
 def _denied(message: str = "") -> PermissionDenied:
@@ -66,19 +63,6 @@ def _denied(message: str = "") -> PermissionDenied:
 
 def _is_admin(user) -> bool:
     return bool(getattr(user, "is_superuser", False))
-
-
-def _day(value: dt.date) -> str:
-    return value.strftime("%Y-%m-%d")
-
-
-def _percent(part: int, whole: int) -> str:
-    share = Decimal(part * 100) / Decimal(whole) if whole else Decimal(0)
-    return f"{share.quantize(Decimal('0.1'), rounding=ROUND_HALF_UP)}%"
-
-
-def _rule_percent(share: Decimal) -> str:
-    return f"{(share * 100).normalize():f}%"
 
 
 def _months(value: Decimal) -> str:
@@ -92,6 +76,14 @@ def _assign(instance, data: dict[str, Any]) -> None:
         setattr(instance, field.attname if by_id else name, value)
 
 
+def _save_changed(instance, before: dict) -> None:
+    """Save the fields changed since ``before`` (an update's snapshot), if any."""
+    changes = audit.diff(before, audit.snapshot(instance))
+    fields = [f.name for f in type(instance)._meta.concrete_fields if f.attname in changes]
+    if fields:
+        instance.save(update_fields=[*fields, "updated_at"])
+
+
 def _record(actor, action: str, verb: str, instance, before: dict, extra: dict | None = None) -> None:
     audit.record(
         actor=actor,
@@ -102,14 +94,10 @@ def _record(actor, action: str, verb: str, instance, before: dict, extra: dict |
     )
 
 
-def _full_clean(instance, **kwargs) -> None:
-    instance.full_clean(**kwargs)
-
-
 # --- the rules ----------------------------------------------------------------------------------------------
 def in_city(enterprise: Enterprise) -> bool:
     """Whether the enterprise is in the city: its county (or park) code carries the city's prefix."""
-    return enterprise.county.code.startswith(settings.XQT_CITY_CODE[:4])
+    return enterprise.county.in_city
 
 
 def add_months(day: dt.date, months: int) -> dt.date:
@@ -143,11 +131,11 @@ def t15_error(placement: Placement) -> str:
         "实习时间 %(start)s 至 %(end)s 共 %(days)s 天，不足 %(months)s 个月：到市域内企业实习单次不得少于 "
         "%(months)s 个月，结束日期应不早于 %(earliest)s（%(cite)s）。"
     ) % {
-        "start": _day(placement.start_date),
-        "end": _day(placement.end_date),
+        "start": day_text(placement.start_date),
+        "end": day_text(placement.end_date),
         "days": days,
         "months": _months(months),
-        "earliest": _day(earliest),
+        "earliest": day_text(earliest),
         "cite": rules.cite(RuleKey.INTERNSHIP_MIN_MONTHS),
     }
 
@@ -176,8 +164,8 @@ def t16_plan_errors(plan: InternshipPlan) -> list[str]:
             % {
                 "local": plan.planned_local,
                 "total": plan.planned_interns,
-                "percent": _percent(plan.planned_local, plan.planned_interns),
-                "rule": _rule_percent(share),
+                "percent": percent_text(plan.planned_local, plan.planned_interns),
+                "rule": rule_percent(share),
                 "cite": cite,
             }
         )
@@ -197,8 +185,8 @@ def t16_plan_errors(plan: InternshipPlan) -> list[str]:
                         "names": "、".join(f"“{p.title}”" for p in others),
                         "local": local,
                         "total": total,
-                        "percent": _percent(local, total),
-                        "rule": _rule_percent(share),
+                        "percent": percent_text(local, total),
+                        "rule": rule_percent(share),
                         "cite": cite,
                     }
                 )
@@ -230,8 +218,8 @@ def t16_flag(plan: InternshipPlan, total: int, local: int) -> dict | None:
             "plan": plan.title,
             "total": total,
             "local": local,
-            "percent": _percent(local, total),
-            "rule": _rule_percent(share),
+            "percent": percent_text(local, total),
+            "rule": rule_percent(share),
             "cite": rules.cite(RuleKey.LOCAL_INTERN_SHARE),
         },
     }
@@ -267,10 +255,14 @@ def _reflag(placement: Placement, plan: InternshipPlan) -> dict:
     if own != (placement.flags or []):
         placement.flags = own
         Placement.objects.filter(pk=placement.pk).update(flags=own)
-    if flag is not None:
-        return {}
+    return {} if flag is not None else _clear_t16(plan)
+
+
+def _clear_t16(plan: InternshipPlan) -> dict:
+    """Drop the T16 flags of the plan's placements (it is back at or above the rule); the cleared pks for
+    the audit record (or {})."""
     cleared = []
-    for other in Placement.objects.filter(plan_id=plan.pk).exclude(pk=placement.pk).exclude(flags=[]):
+    for other in Placement.objects.filter(plan_id=plan.pk).exclude(flags=[]):
         kept = _without_t16(other.flags)
         if kept != other.flags:
             Placement.objects.filter(pk=other.pk).update(flags=kept)
@@ -370,12 +362,8 @@ def internship_plan_update(*, actor, instance: InternshipPlan, data: dict[str, A
         raise ValidationError(
             {"period_end": _("有 %(n)s 条实习安排不在新的实习期内，请先调整这些安排。") % {"n": outside}}
         )
-    fields = [f.name for f in InternshipPlan._meta.concrete_fields if f.attname in changes]
-    if fields:
-        plan.save(update_fields=[*fields, "updated_at"])
-    audit.record(
-        actor=actor, action=AuditAction.UPDATE, verb="internship_plan_update", instance=plan, changes=changes
-    )
+    _save_changed(plan, before)
+    _record(actor, AuditAction.UPDATE, "internship_plan_update", plan, before)
     return plan
 
 
@@ -445,10 +433,10 @@ def placement_errors(placement: Placement, *, model: bool = True) -> dict[str, l
             "start_date" if placement.start_date < plan.period_start else "end_date",
             _("实习时间 %(start)s 至 %(end)s 超出了计划的实习期 %(p_start)s 至 %(p_end)s。")
             % {
-                "start": _day(placement.start_date),
-                "end": _day(placement.end_date),
-                "p_start": _day(plan.period_start),
-                "p_end": _day(plan.period_end),
+                "start": day_text(placement.start_date),
+                "end": day_text(placement.end_date),
+                "p_start": day_text(plan.period_start),
+                "p_end": day_text(plan.period_end),
             },
         )
     if student is not None and placement.start_date and placement.end_date:
@@ -469,8 +457,8 @@ def placement_errors(placement: Placement, *, model: bool = True) -> dict[str, l
                 _("学生“%(name)s”在 %(start)s 至 %(end)s 已有实习安排（%(enterprise)s），时间不能重叠。")
                 % {
                     "name": student.name,
-                    "start": _day(overlap.start_date),
-                    "end": _day(overlap.end_date),
+                    "start": day_text(overlap.start_date),
+                    "end": day_text(overlap.end_date),
                     "enterprise": overlap.enterprise.name,
                 },
             )
@@ -559,36 +547,18 @@ def placement_update(*, actor, instance: Placement, data: dict[str, Any]) -> Pla
     errors = placement_errors(placement)
     if errors:
         raise ValidationError(errors)
-    changes = audit.diff(before, audit.snapshot(placement))
-    fields = [f.name for f in Placement._meta.concrete_fields if f.attname in changes]
-    if fields:
-        placement.save(update_fields=[*fields, "updated_at"])
+    _save_changed(placement, before)
     extra = _reflag(placement, placement.plan)
     if old_plan.pk != placement.plan_id:
-        extra |= _reflag_plan(old_plan)
-    audit.record(
-        actor=actor,
-        action=AuditAction.UPDATE,
-        verb="placement_update",
-        instance=placement,
-        changes=audit.diff(before, audit.snapshot(placement)) | extra,
-    )
+        extra |= plan_flags_refresh(old_plan)
+    _record(actor, AuditAction.UPDATE, "placement_update", placement, before, extra)
     return placement
 
 
-def _reflag_plan(plan: InternshipPlan) -> dict:
-    """After a placement left the plan (moved, terminated, deleted): clear its T16 flags once the plan is
-    back at or above the rule."""
-    total, local = plan_share(plan)
-    if t16_flag(plan, total, local) is not None:
-        return {}
-    cleared = []
-    for other in Placement.objects.filter(plan_id=plan.pk).exclude(flags=[]):
-        kept = _without_t16(other.flags)
-        if kept != other.flags:
-            Placement.objects.filter(pk=other.pk).update(flags=kept)
-            cleared.append(other.pk)
-    return {"flags_cleared": [None, cleared]} if cleared else {}
+def plan_flags_refresh(plan: InternshipPlan) -> dict:
+    """After a placement left the plan (moved, terminated, deleted) or rows were imported into it: clear its
+    T16 flags once the plan is back at or above the rule. Returns the change for the audit record (or {})."""
+    return {} if t16_flag(plan, *plan_share(plan)) is not None else _clear_t16(plan)
 
 
 @transaction.atomic
@@ -603,7 +573,7 @@ def placement_delete(*, actor, instance: Placement) -> None:
     if instance.logs.exists() or instance.check_ins.exists():
         raise ValidationError(_("该实习已有周志或签到记录，不能删除，请中止。"))
     core_services.object_delete(actor=actor, instance=instance, verb="placement_delete")
-    _reflag_plan(plan)
+    plan_flags_refresh(plan)
 
 
 _STEP_NAMES = {
@@ -646,11 +616,13 @@ def placement_start(*, actor, placement: Placement) -> Placement:
     today = timezone.localdate()
     if today < placement.start_date:
         raise ValidationError(
-            _("实习开始日期为 %(start)s，尚未到开始日期，不能开始。") % {"start": _day(placement.start_date)}
+            _("实习开始日期为 %(start)s，尚未到开始日期，不能开始。")
+            % {"start": day_text(placement.start_date)}
         )
     if today > placement.end_date:
         raise ValidationError(
-            _("实习结束日期 %(end)s 已过，不能再开始；请修改日期或中止。") % {"end": _day(placement.end_date)}
+            _("实习结束日期 %(end)s 已过，不能再开始；请修改日期或中止。")
+            % {"end": day_text(placement.end_date)}
         )
     return _transition(actor, placement, "placement_start", PlacementStatus.ACTIVE)
 
@@ -663,7 +635,7 @@ def placement_complete(*, actor, placement: Placement) -> Placement:
     if timezone.localdate() < last_week:
         raise ValidationError(
             _("实习到 %(end)s 结束，最后一周（%(from)s 起）才能办理结束；提前结束请“中止实习”。")
-            % {"end": _day(placement.end_date), "from": _day(last_week)}
+            % {"end": day_text(placement.end_date), "from": day_text(last_week)}
         )
     return _transition(actor, placement, "placement_complete", PlacementStatus.COMPLETED)
 
@@ -680,7 +652,7 @@ def placement_terminate(*, actor, placement: Placement, reason: str) -> Placemen
     placement.status = PlacementStatus.TERMINATED
     placement.flags = _without_t16(placement.flags)
     placement.save(update_fields=["status", "flags", "updated_at"])
-    extra = _reflag_plan(placement.plan)
+    extra = plan_flags_refresh(placement.plan)
     _record(
         actor,
         AuditAction.UPDATE,
@@ -709,16 +681,23 @@ def _check_log_week(log: InternshipLog) -> None:
         raise ValidationError(
             {
                 "week_start": _("%(week)s 这一周不在实习期 %(start)s 至 %(end)s 内。")
-                % {"week": _day(week), "start": _day(placement.start_date), "end": _day(placement.end_date)}
+                % {
+                    "week": day_text(week),
+                    "start": day_text(placement.start_date),
+                    "end": day_text(placement.end_date),
+                }
             }
         )
     if week > timezone.localdate():
         raise ValidationError(
-            {"week_start": _("还没到 %(week)s 这一周，不能提前写周志。") % {"week": _day(week)}}
+            {"week_start": _("还没到 %(week)s 这一周，不能提前写周志。") % {"week": day_text(week)}}
         )
     if InternshipLog.objects.filter(placement_id=placement.pk, week_start=week).exclude(pk=log.pk).exists():
         raise ValidationError(
-            {"week_start": _("%(week)s 这一周的周志已经写过了，请在原周志上修改。") % {"week": _day(week)}}
+            {
+                "week_start": _("%(week)s 这一周的周志已经写过了，请在原周志上修改。")
+                % {"week": day_text(week)}
+            }
         )
 
 
@@ -739,7 +718,7 @@ def internship_log_create(
     _check_log_week(log)
     if submit:
         log.status, log.submitted_at = LogStatus.SUBMITTED, timezone.now()
-    _full_clean(log, validate_constraints=False)
+    log.full_clean(validate_constraints=False)
     log.save(force_insert=True)
     _record(actor, AuditAction.CREATE, "internship_log_create", log, {})
     return log
@@ -760,14 +739,9 @@ def internship_log_update(*, actor, instance: InternshipLog, data: dict[str, Any
         if name in data and data[name] is not None:
             setattr(log, name, data[name])
     _check_log_week(log)
-    _full_clean(log, validate_constraints=False)
-    changes = audit.diff(before, audit.snapshot(log))
-    fields = [f.name for f in InternshipLog._meta.concrete_fields if f.attname in changes]
-    if fields:
-        log.save(update_fields=[*fields, "updated_at"])
-    audit.record(
-        actor=actor, action=AuditAction.UPDATE, verb="internship_log_update", instance=log, changes=changes
-    )
+    log.full_clean(validate_constraints=False)
+    _save_changed(log, before)
+    _record(actor, AuditAction.UPDATE, "internship_log_update", log, before)
     return log
 
 
@@ -855,10 +829,14 @@ def check_in_create(*, actor, placement: Placement, location: str = "") -> Check
     if not placement.start_date <= today <= placement.end_date:
         raise ValidationError(
             _("今天（%(today)s）不在实习期 %(start)s 至 %(end)s 内，不能签到。")
-            % {"today": _day(today), "start": _day(placement.start_date), "end": _day(placement.end_date)}
+            % {
+                "today": day_text(today),
+                "start": day_text(placement.start_date),
+                "end": day_text(placement.end_date),
+            }
         )
     if CheckIn.objects.filter(placement=placement, date=today).exists():
-        raise ValidationError(_("今天（%(today)s）已经签到过了。") % {"today": _day(today)})
+        raise ValidationError(_("今天（%(today)s）已经签到过了。") % {"today": day_text(today)})
     check_in = CheckIn(placement=placement, date=today, time=now, location=(location or "").strip()[:200])
     check_in.full_clean(validate_constraints=False)
     check_in.save(force_insert=True)
@@ -891,7 +869,7 @@ def leave_request_create(
         raise ValidationError(
             {
                 "start_date": _("请假时间应在实习期 %(start)s 至 %(end)s 内。")
-                % {"start": _day(placement.start_date), "end": _day(placement.end_date)}
+                % {"start": day_text(placement.start_date), "end": day_text(placement.end_date)}
             }
         )
     clash = LeaveRequest.objects.filter(
@@ -976,8 +954,8 @@ def subsidy_errors(subsidy: InternshipSubsidy, *, model: bool = True) -> dict[st
                 _("%(month)s 不在实习期 %(start)s 至 %(end)s 内。")
                 % {
                     "month": subsidy.month.strftime("%Y-%m"),
-                    "start": _day(placement.start_date),
-                    "end": _day(placement.end_date),
+                    "start": day_text(placement.start_date),
+                    "end": day_text(placement.end_date),
                 }
             ]
         clash = InternshipSubsidy.objects.filter(placement_id=subsidy.placement_id, month=subsidy.month)
@@ -1030,18 +1008,9 @@ def internship_subsidy_update(
     errors = subsidy_errors(subsidy)
     if errors:
         raise ValidationError(errors)
-    changes = audit.diff(before, audit.snapshot(subsidy))
-    core_services._refuse_locked(actor, InternshipSubsidy, changes)
-    fields = [f.name for f in InternshipSubsidy._meta.concrete_fields if f.attname in changes]
-    if fields:
-        subsidy.save(update_fields=[*fields, "updated_at"])
-    audit.record(
-        actor=actor,
-        action=AuditAction.UPDATE,
-        verb="internship_subsidy_update",
-        instance=subsidy,
-        changes=changes,
-    )
+    core_services._refuse_locked(actor, InternshipSubsidy, audit.diff(before, audit.snapshot(subsidy)))
+    _save_changed(subsidy, before)
+    _record(actor, AuditAction.UPDATE, "internship_subsidy_update", subsidy, before)
     return subsidy
 
 
@@ -1059,7 +1028,7 @@ def _evaluation_window(placement: Placement) -> None:
         )
     opens = placement.end_date - dt.timedelta(days=6)
     if timezone.localdate() < opens:
-        raise ValidationError(_("实习鉴定从实习最后一周（%(from)s）起填写。") % {"from": _day(opens)})
+        raise ValidationError(_("实习鉴定从实习最后一周（%(from)s）起填写。") % {"from": day_text(opens)})
 
 
 @transaction.atomic
@@ -1096,13 +1065,8 @@ def evaluation_update(*, actor, instance: Evaluation, data: dict[str, Any]) -> E
         if name in data and data[name] is not None:
             setattr(evaluation, name, data[name])
     evaluation.full_clean(validate_constraints=False)
-    changes = audit.diff(before, audit.snapshot(evaluation))
-    fields = [f.name for f in Evaluation._meta.concrete_fields if f.attname in changes]
-    if fields:
-        evaluation.save(update_fields=[*fields, "updated_at"])
-    audit.record(
-        actor=actor, action=AuditAction.UPDATE, verb="evaluation_update", instance=evaluation, changes=changes
-    )
+    _save_changed(evaluation, before)
+    _record(actor, AuditAction.UPDATE, "evaluation_update", evaluation, before)
     return evaluation
 
 

@@ -20,17 +20,17 @@ from xiaoqitong.core.models import AuditAction
 from xiaoqitong.orgs.choices import Role
 
 from .. import rules
-from ..choices import APPRENTICESHIP_KINDS, AgreementKind, AgreementStatus, ClaimStatus, RuleKey
+from ..choices import APPRENTICESHIP_KINDS, AgreementKind, ClaimStatus, RuleKey
 from ..models import Agreement, Rule, SubsidyClaim, SubsidyClaimLine, SubsidyRate
 from ..policies.subsidies import (
     CLAIM_STEPS,
     STEP_LABELS,
     claim_owner,
     claim_reviewer,
-    rate_may_write,
-    rule_may_change,
+    is_officer,
 )
-from ..selectors.subsidies import apprentice_spans
+from ..selectors.internships import rule_percent
+from ..selectors.subsidies import CLAIMABLE, apprentice_spans
 
 CENT = Decimal("0.01")
 SHARE_KEYS = {RuleKey.LOCAL_INTERN_SHARE}
@@ -53,7 +53,7 @@ def line_amount(rate_amount: Decimal, months: int) -> Decimal:
 def rule_set(*, actor, key: str, value, note: str | None = None) -> Rule:
     """Change a policy number (and its note). Shares lie between 0 and 1, counts of bases are whole numbers,
     nothing is negative. Government officers and platform administrators only."""
-    if not rule_may_change(actor):
+    if not is_officer(actor):
         raise PermissionDenied(_("只有政府部门工作人员和平台管理员可以修改合作规则。"))
     try:
         rule = Rule.objects.select_for_update().get(key=key)
@@ -70,7 +70,10 @@ def rule_set(*, actor, key: str, value, note: str | None = None) -> Rule:
         raise ValidationError({"value": _("“%(rule)s”不能为负数。") % {"rule": label}})
     if key in SHARE_KEYS and value > 1:
         raise ValidationError(
-            {"value": _("“%(rule)s”是比例，应在 0 到 1 之间（如 0.6 表示 60%%）。") % {"rule": label}}
+            {
+                "value": _("“%(rule)s”是比例，应在 0 到 1 之间（如现行的 %(share)s 表示 %(percent)s）。")
+                % {"rule": label, "share": f"{rule.value.normalize():f}", "percent": rule_percent(rule.value)}
+            }
         )
     if key in COUNT_KEYS and value != value.to_integral_value():
         raise ValidationError({"value": _("“%(rule)s”是个数，应为整数。") % {"rule": label}})
@@ -115,7 +118,7 @@ def _check_rate(data: dict, instance: SubsidyRate | None = None) -> None:
 
 
 def _require_rate_writer(actor) -> None:
-    if not rate_may_write(actor):
+    if not is_officer(actor):
         raise PermissionDenied(_("只有政府部门工作人员可以设置学徒补贴标准。"))
 
 
@@ -147,9 +150,6 @@ def subsidy_rate_delete(*, actor, instance: SubsidyRate) -> None:
 
 
 # --- claims ------------------------------------------------------------------------------------------------
-NOT_CLAIMABLE = {AgreementStatus.DRAFT, AgreementStatus.PROPOSED, AgreementStatus.CANCELLED}
-
-
 def _fill_lines(claim: SubsidyClaim) -> list[SubsidyClaimLine]:
     """(Re)write the claim's lines from the agreement's apprentices; set its totals (not saved)."""
     spans = apprentice_spans(claim.agreement, claim.year)
@@ -227,7 +227,7 @@ def subsidy_claim_create(*, actor, agreement: Agreement, year: int) -> SubsidyCl
                 }
             }
         )
-    if agreement.status in NOT_CLAIMABLE:
+    if agreement.status not in CLAIMABLE:
         raise ValidationError(
             {
                 "agreement": _("协议当前为“%(status)s”，只有执行中或已结束的协议可以申请学徒补贴。")
@@ -306,7 +306,10 @@ def subsidy_claim_recompute(*, actor, claim: SubsidyClaim) -> SubsidyClaim:
     return claim
 
 
-def _transition(actor, claim: SubsidyClaim, verb: str, **values) -> SubsidyClaim:
+def _transition(
+    actor, claim: SubsidyClaim, verb: str, action: str = AuditAction.UPDATE, **values
+) -> SubsidyClaim:
+    """Set the values of a step on the locked claim, save and audit them."""
     before = audit.snapshot(claim)
     for name, value in values.items():
         setattr(claim, name, value)
@@ -314,7 +317,7 @@ def _transition(actor, claim: SubsidyClaim, verb: str, **values) -> SubsidyClaim
     claim.save(update_fields=[*values, "updated_at"])
     audit.record(
         actor=actor,
-        action=AuditAction.UPDATE,
+        action=action,
         verb=verb,
         instance=claim,
         changes=audit.diff(before, audit.snapshot(claim)),
@@ -333,13 +336,6 @@ def subsidy_claim_submit(*, actor, claim: SubsidyClaim) -> SubsidyClaim:
     return _transition(
         actor, claim, "subsidyclaim_submit", status=ClaimStatus.SUBMITTED, submitted_at=timezone.now()
     )
-
-
-def _note(note: str, what: str) -> str:
-    note = (note or "").strip()
-    if not note:
-        raise ValidationError({"note": _("请填写%(what)s。") % {"what": what}})
-    return note
 
 
 @transaction.atomic
@@ -378,40 +374,35 @@ def subsidy_claim_approve(
     )
 
 
-@transaction.atomic
-def subsidy_claim_return(*, actor, claim: SubsidyClaim, note: str) -> SubsidyClaim:
-    """The reviewing department returns a submitted claim to the enterprise, with its reasons."""
+def _send_back(actor, claim: SubsidyClaim, note: str, step: str, status: str, what: str) -> SubsidyClaim:
+    """Return or reject a submitted claim: the reviewer's reasons (``what`` names them) are required."""
     claim = _locked_claim(claim)
     _check_reviewer(actor, claim)
-    _refuse_state(claim, "return")
-    note = _note(note, _("退回理由"))
+    _refuse_state(claim, step)
+    note = (note or "").strip()
+    if not note:
+        raise ValidationError({"note": _("请填写%(what)s。") % {"what": what}})
     return _transition(
         actor,
         claim,
-        "subsidyclaim_return",
-        status=ClaimStatus.RETURNED,
+        f"subsidyclaim_{step}",
+        status=status,
         reviewed_by=actor,
         reviewed_at=timezone.now(),
         review_note=note,
     )
+
+
+@transaction.atomic
+def subsidy_claim_return(*, actor, claim: SubsidyClaim, note: str) -> SubsidyClaim:
+    """The reviewing department returns a submitted claim to the enterprise, with its reasons."""
+    return _send_back(actor, claim, note, "return", ClaimStatus.RETURNED, _("退回理由"))
 
 
 @transaction.atomic
 def subsidy_claim_reject(*, actor, claim: SubsidyClaim, note: str) -> SubsidyClaim:
     """The reviewing department refuses a submitted claim, with its reasons (final)."""
-    claim = _locked_claim(claim)
-    _check_reviewer(actor, claim)
-    _refuse_state(claim, "reject")
-    note = _note(note, _("不予补贴的理由"))
-    return _transition(
-        actor,
-        claim,
-        "subsidyclaim_reject",
-        status=ClaimStatus.REJECTED,
-        reviewed_by=actor,
-        reviewed_at=timezone.now(),
-        review_note=note,
-    )
+    return _send_back(actor, claim, note, "reject", ClaimStatus.REJECTED, _("不予补贴的理由"))
 
 
 def _check_payment(paid_at, payment_ref: str) -> tuple[dt.date, str]:
@@ -485,7 +476,8 @@ def _payment_rows(data, actor) -> tuple[list[tuple[int, SubsidyClaim, dict]], li
         )
     if missing:
         return [], [{"row": 1, "column": "、".join(missing), "message": _("缺少列")}]
-    claims = SubsidyClaim.objects.select_related("agreement__enterprise", "rate__reviewing_department")
+    visible = SubsidyClaim.objects.restrict(actor, "view")
+    claims = visible.select_related("agreement__enterprise", "rate__reviewing_department")
     by_pk = {}
     by_natural = {}
     for claim in claims.filter(status__in=[ClaimStatus.APPROVED, ClaimStatus.PAID]):
@@ -526,7 +518,7 @@ def _payment_rows(data, actor) -> tuple[list[tuple[int, SubsidyClaim, dict]], li
             continue
         if claim is None:
             # Not approved (or not there at all): one query, only for a bad row.
-            other = SubsidyClaim.objects.filter(**lookup).first()
+            other = visible.filter(**lookup).first()
             if other is None:
                 error("id" if pk else "credit_code", missing)
             else:
@@ -601,7 +593,7 @@ def subsidy_payment_import(*, actor, upload) -> dict:
 
     from xiaoqitong.core.imports import IMPORT_EXTENSIONS, ImportFileError, read_table
 
-    if not actor.is_superuser and getattr(actor, "role", None) != Role.GOV_OFFICER:
+    if not is_officer(actor):
         raise PermissionDenied(_("只有审核部门的工作人员可以导入拨付记录。"))
     name = Path(upload.name or "").name
     suffix = Path(name).suffix.lower()
@@ -630,18 +622,8 @@ def subsidy_payment_import(*, actor, upload) -> dict:
                 "paid": 0,
                 "skipped": 0,
             }
-        before = audit.snapshot(current)
-        for field, value in values.items():
-            setattr(current, field, value)
-        current.status = ClaimStatus.PAID
-        current.full_clean(validate_constraints=False)
-        current.save(update_fields=[*values, "status", "updated_at"])
-        audit.record(
-            actor=actor,
-            action=AuditAction.IMPORT,
-            verb="subsidyclaim_pay_import",
-            instance=current,
-            changes=audit.diff(before, audit.snapshot(current)),
+        _transition(
+            actor, current, "subsidyclaim_pay_import", AuditAction.IMPORT, status=ClaimStatus.PAID, **values
         )
         paid.append(current.pk)
     audit.record(

@@ -1,10 +1,12 @@
 """Tables of practice bases and bookings."""
 
 import django_tables2 as tables
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from xiaoqitong.core.formats import when_text
+
 from ..models import BaseBooking, PracticeBase
+from ..selectors.bases import booker_name
 
 ATTRS = {"class": "table table-sm table-hover align-middle"}
 
@@ -41,10 +43,10 @@ class BaseBookingTable(tables.Table):
         attrs = ATTRS
 
     def render_booker(self, record):
-        return str(record.school or record.enterprise or "")
+        return booker_name(record)
 
     def render_start(self, value):
-        return timezone.localtime(value).strftime("%Y-%m-%d %H:%M")
+        return when_text(value)
 
     def render_end(self, value):
-        return timezone.localtime(value).strftime("%Y-%m-%d %H:%M")
+        return when_text(value)

@@ -3,20 +3,19 @@ with the workflow's steps as POST forms on the detail pages; the fulfilment tabl
 enterprise, the city's); and a student's "我的校企合作" with confirm/decline buttons."""
 
 import tablib
-from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.shortcuts import get_object_or_404, redirect, render
+from django.db.models import Model
+from django.shortcuts import get_object_or_404, render
 from django.urls import path
-from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
 from django_tables2 import RequestConfig
 
+from xiaoqitong.core.formats import day_text, rate, when_text
 from xiaoqitong.core.imports import export_response
-from xiaoqitong.core.models import AuditLog
+from xiaoqitong.core.views import PostStepView
 from xiaoqitong.enterprises.views import AppModelViews
 
 from ..choices import AgreementStatus
@@ -31,6 +30,7 @@ from ..policies.agreements import (
     change_awaits,
     change_may_withdraw,
     change_parties,
+    confirm_deadline_passed,
     may_read_fulfilment,
     member_steps,
 )
@@ -39,20 +39,12 @@ from ..services import agreements as services
 from ..tables import agreements as tables
 
 
-def _day(value) -> str:
-    return value.strftime("%Y-%m-%d") if value else ""
-
-
-def _when(value) -> str:
-    return timezone.localtime(value).strftime("%Y-%m-%d %H:%M") if value else ""
-
-
 def _describe(agreement) -> str:
     return f"{agreement.title}（{agreement.school.name} · {agreement.enterprise.name}）"
 
 
 def _approval(by, at) -> str:
-    return f"{by}（{_when(at)}）" if at else _("未确认")
+    return f"{by}（{when_text(at)}）" if at else _("未确认")
 
 
 # --- agreements --------------------------------------------------------------------------------------------
@@ -65,17 +57,9 @@ class AgreementViews(AppModelViews):
     prefetch_related = ("positions",)
     detail_template = "cooperation/agreements/agreement_detail.html"
 
-    @classmethod
-    def create(cls, *, actor, data):
-        return services.agreement_create(actor=actor, data=data)
-
-    @classmethod
-    def update(cls, *, actor, instance, data):
-        return services.agreement_update(actor=actor, instance=instance, data=data)
-
-    @classmethod
-    def delete(cls, *, actor, instance):
-        return services.agreement_delete(actor=actor, instance=instance)
+    create_service = staticmethod(services.agreement_create)
+    update_service = staticmethod(services.agreement_update)
+    delete_service = staticmethod(services.agreement_delete)
 
     @classmethod
     def detail_rows(cls, obj, user):
@@ -87,8 +71,8 @@ class AgreementViews(AppModelViews):
             (_("年级"), obj.cohort),
             (_("计划人数"), obj.planned_headcount),
             (_("对应岗位"), "、".join(p.title for p in obj.positions.all())),
-            (_("期限"), f"{_day(obj.start_date)} 至 {_day(obj.end_date)}"),
-            (_("学生确认截止日期"), _day(obj.confirm_deadline)),
+            (_("期限"), f"{day_text(obj.start_date)} 至 {day_text(obj.end_date)}"),
+            (_("学生确认截止日期"), day_text(obj.confirm_deadline)),
             (_("培养方案"), obj.training_plan),
             (_("成本分担"), obj.cost_sharing),
             (_("状态"), obj.get_status_display()),
@@ -106,22 +90,8 @@ class AgreementViews(AppModelViews):
             .select_related("student")
             .order_by("status", "student__student_no")
         )
-        returned = ""
-        if obj.status == AgreementStatus.DRAFT:
-            last = (
-                AuditLog.objects.filter(
-                    content_type__app_label="cooperation",
-                    content_type__model="agreement",
-                    object_id=str(obj.pk),
-                    verb__in=["agreement_return", "agreement_propose"],
-                )
-                .order_by("-id")
-                .first()
-            )
-            if last is not None and last.verb == "agreement_return":
-                returned = (last.changes or {}).get("note", "")
         invite_form = None
-        deadline_passed = bool(obj.confirm_deadline) and obj.confirm_deadline < timezone.localdate()
+        deadline_passed = confirm_deadline_passed(obj)
         if "invite" in steps:
             steps.remove("invite")
             if not deadline_passed:
@@ -131,7 +101,7 @@ class AgreementViews(AppModelViews):
             "members": members,
             "invite_form": invite_form,
             "deadline_passed": deadline_passed,
-            "returned_note": returned,
+            "returned_note": selectors.return_note(obj),
             "fulfilment": selectors.fulfilment_of(obj) if obj.status != AgreementStatus.DRAFT else None,
             "members_url": f"{AgreementMemberViews.url_for('list')}?agreement={obj.pk}",
         }
@@ -149,26 +119,39 @@ class AgreementViews(AppModelViews):
                     {"step": step},
                     name=f"agreement_{step}",
                 )
-                for step in ("propose", "approve", "return", "end", "cancel")
+                for step in AgreementStepView.SERVICES
             ],
         ]
 
 
-class _PostView(LoginRequiredMixin, View):
-    http_method_names = ["post"]
+class _StepView(PostStepView):
+    """POST one step on an object the user sees (another organization's: 404). ``act`` calls the service and
+    returns the message of success; a refusal is shown instead."""
 
-    def done(self, request, obj, message: str):
-        messages.success(request, message)
-        return redirect(obj.get_absolute_url())
+    model: type[Model]
+    select_related: tuple[str, ...] = ()
 
-    def refused(self, request, obj, exc):
-        messages.error(request, "；".join(exc.messages) if hasattr(exc, "messages") else str(exc))
-        return redirect(obj.get_absolute_url())
+    def act(self, request, obj, **kwargs) -> str:
+        raise NotImplementedError
+
+    def post(self, request, pk, **kwargs):
+        visible = self.model.objects.restrict(request.user, "view").select_related(*self.select_related)
+        obj = get_object_or_404(visible, pk=pk)
+        return self.run(request, obj, lambda: self.act(request, obj, **kwargs))
 
 
-class AgreementStepView(_PostView):
+class AgreementStepView(_StepView):
     """POST …/agreements/<pk>/<step>/: propose, approve, return and cancel (a note required), end."""
 
+    model = Agreement
+    SERVICES = {
+        "propose": services.agreement_propose,
+        "approve": services.agreement_approve,
+        "return": services.agreement_return,
+        "end": services.agreement_end,
+        "cancel": services.agreement_cancel,
+    }
+    WITH_NOTE = {"return", "end", "cancel"}
     DONE = {
         "propose": gettext_lazy("已提交对方确认。"),
         "approve": gettext_lazy("已确认协议。"),
@@ -177,49 +160,31 @@ class AgreementStepView(_PostView):
         "cancel": gettext_lazy("协议已终止。"),
     }
 
-    def post(self, request, pk, step):
-        agreement = get_object_or_404(Agreement.objects.restrict(request.user, "view"), pk=pk)
-        note = (request.POST.get("note") or "").strip()[:2000]
-        call = {
-            "propose": lambda: services.agreement_propose(actor=request.user, agreement=agreement),
-            "approve": lambda: services.agreement_approve(actor=request.user, agreement=agreement),
-            "return": lambda: services.agreement_return(actor=request.user, agreement=agreement, note=note),
-            "end": lambda: services.agreement_end(actor=request.user, agreement=agreement, note=note),
-            "cancel": lambda: services.agreement_cancel(actor=request.user, agreement=agreement, note=note),
-        }[step]
-        try:
-            agreement = call()
-        except (ValidationError, PermissionDenied) as exc:
-            return self.refused(request, agreement, exc)
-        message = str(self.DONE[step])
+    def act(self, request, agreement, step):
+        extra = {"note": (request.POST.get("note") or "").strip()[:2000]} if step in self.WITH_NOTE else {}
+        agreement = self.SERVICES[step](actor=request.user, agreement=agreement, **extra)
         if step == "approve" and agreement.status == AgreementStatus.ACTIVE:
-            message = _("双方均已确认，协议开始执行，学校现在可以邀请学生。")
-        return self.done(request, agreement, message)
+            return _("双方均已确认，协议开始执行，学校现在可以邀请学生。")
+        return str(self.DONE[step])
 
 
-class InviteView(_PostView):
+class InviteView(_StepView):
     """POST …/agreements/<pk>/invite/: students chosen from the list and/or 学号."""
 
-    def post(self, request, pk):
-        agreement = get_object_or_404(
-            Agreement.objects.restrict(request.user, "view").select_related("school_major"), pk=pk
-        )
+    model = Agreement
+    select_related = ("school_major",)
+
+    def act(self, request, agreement):
         form = forms.InviteForm(request.POST, agreement=agreement)
         if not form.is_valid():
-            messages.error(request, "；".join(e for errors in form.errors.values() for e in errors))
-            return redirect(agreement.get_absolute_url())
-        try:
-            invited = services.member_invite(
-                actor=request.user,
-                agreement=agreement,
-                students=form.cleaned_data["students"],
-                student_nos=form.cleaned_data["student_nos"],
-            )
-        except (ValidationError, PermissionDenied) as exc:
-            return self.refused(request, agreement, exc)
-        return self.done(
-            request, agreement, _("已邀请 %(n)s 名学生，请提醒他们按时确认。") % {"n": len(invited)}
+            raise ValidationError([e for errors in form.errors.values() for e in errors])
+        invited = services.member_invite(
+            actor=request.user,
+            agreement=agreement,
+            students=form.cleaned_data["students"],
+            student_nos=form.cleaned_data["student_nos"],
         )
+        return _("已邀请 %(n)s 名学生，请提醒他们按时确认。") % {"n": len(invited)}
 
 
 class _FulfilmentExport:
@@ -248,8 +213,8 @@ class _FulfilmentExport:
         data = tablib.Dataset(headers=self.HEADERS)
         for a in queryset:
             fill, hired = (
-                selectors.rate(a.confirmed, a.planned_headcount),
-                selectors.rate(a.hired, a.graduates),
+                rate(a.confirmed, a.planned_headcount),
+                rate(a.hired, a.graduates),
             )
             data.append(
                 [
@@ -308,7 +273,7 @@ class MyAgreementsView(LoginRequiredMixin, View):
                 "member": m,
                 "open": selectors.place_is_open(m),
                 "steps": member_steps(request.user, m),
-                "deadline": _day(m.agreement.confirm_deadline),
+                "deadline": day_text(m.agreement.confirm_deadline),
             }
             for m in places
         ]
@@ -325,19 +290,15 @@ class AgreementMemberViews(AppModelViews):
     detail_template = "cooperation/agreements/agreementmember_detail.html"
 
     @classmethod
-    def export_queryset(cls, qs):
-        return qs.select_related("student", "agreement__school", "agreement__enterprise")
-
-    @classmethod
     def detail_rows(cls, obj, user):
         return [
             (_("学生"), f"{obj.student.name}（{obj.student.student_no}）"),
             (_("协议"), obj.agreement),
             (_("学校"), obj.agreement.school),
             (_("企业"), obj.agreement.enterprise),
-            (_("确认截止日期"), _day(obj.agreement.confirm_deadline)),
+            (_("确认截止日期"), day_text(obj.agreement.confirm_deadline)),
             (_("状态"), obj.get_status_display()),
-            (_("确认时间"), _when(obj.responded_at)),
+            (_("确认时间"), when_text(obj.responded_at)),
             (_("备注"), obj.note),
         ]
 
@@ -351,7 +312,10 @@ class AgreementMemberViews(AppModelViews):
             if "change" in steps
             else None,
             "change_add_url": AgreementChangeViews.url_for("add"),
-            "changes": obj.changes.select_related("to_agreement").order_by("-created_at"),
+            "changes": AgreementChange.objects.restrict(request.user, "view")
+            .filter(member=obj)
+            .select_related("to_agreement")
+            .order_by("-created_at"),
         }
 
     @classmethod
@@ -362,32 +326,24 @@ class AgreementMemberViews(AppModelViews):
         ]
 
 
-class RespondView(_PostView):
-    """POST …/agreement-members/<pk>/respond/ with ``accept`` = 1 (confirm) or 0 (decline)."""
+class RespondView(_StepView):
+    """POST …/agreement-members/<pk>/respond/ with ``accept`` = 1 (confirm) or 0 (decline); back to ``next``
+    (the student's own page) when the form sends it."""
 
-    def post(self, request, pk):
-        member = get_object_or_404(AgreementMember.objects.restrict(request.user, "view"), pk=pk)
+    model = AgreementMember
+
+    def act(self, request, member):
         accept = request.POST.get("accept") == "1"
-        try:
-            services.member_respond(actor=request.user, member=member, accept=accept)
-        except (ValidationError, PermissionDenied) as exc:
-            messages.error(request, "；".join(getattr(exc, "messages", [str(exc)])))
-        else:
-            messages.success(request, _("已确认参加。") if accept else _("已拒绝。"))
-        target = request.POST.get("next") or ""
-        if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
-            target = member.get_absolute_url()
-        return redirect(target)
+        services.member_respond(actor=request.user, member=member, accept=accept)
+        return _("已确认参加。") if accept else _("已拒绝。")
 
 
-class LeaveView(_PostView):
-    def post(self, request, pk):
-        member = get_object_or_404(AgreementMember.objects.restrict(request.user, "view"), pk=pk)
-        try:
-            services.member_leave(actor=request.user, member=member, note=request.POST.get("note", ""))
-        except (ValidationError, PermissionDenied) as exc:
-            return self.refused(request, member, exc)
-        return self.done(request, member, _("已办理退出。"))
+class LeaveView(_StepView):
+    model = AgreementMember
+
+    def act(self, request, member):
+        services.member_leave(actor=request.user, member=member, note=request.POST.get("note", ""))
+        return _("已办理退出。")
 
 
 # --- change requests ---------------------------------------------------------------------------------------
@@ -397,7 +353,13 @@ class AgreementChangeViews(AppModelViews):
     table = tables.AgreementChangeTable
     form = forms.AgreementChangeForm
     importable = False
-    select_related = ("member__student", "member__agreement", "to_agreement")
+    select_related = (
+        "member__student",
+        "member__agreement__school",
+        "member__agreement__enterprise",
+        "to_agreement__school",
+        "to_agreement__enterprise",
+    )
     detail_template = "cooperation/agreements/agreementchange_detail.html"
 
     @classmethod
@@ -418,19 +380,6 @@ class AgreementChangeViews(AppModelViews):
         raise ValidationError(_("变更申请不能删除；待审批的申请可以撤回。"))
 
     @classmethod
-    def base_queryset(cls):
-        return (
-            super()
-            .base_queryset()
-            .select_related(
-                "member__agreement__school",
-                "member__agreement__enterprise",
-                "to_agreement__school",
-                "to_agreement__enterprise",
-            )
-        )
-
-    @classmethod
     def detail_rows(cls, obj, user):
         member = obj.member
         return [
@@ -445,9 +394,9 @@ class AgreementChangeViews(AppModelViews):
             ),
             (_("变更理由"), obj.reason),
             (_("申请人"), obj.requested_by),
-            (_("申请时间"), _when(obj.created_at)),
+            (_("申请时间"), when_text(obj.created_at)),
             (_("状态"), obj.get_status_display()),
-            (_("办结时间"), _when(obj.decided_at)),
+            (_("办结时间"), when_text(obj.decided_at)),
         ]
 
     @classmethod
@@ -482,33 +431,28 @@ class AgreementChangeViews(AppModelViews):
         ]
 
 
-class DecideView(_PostView):
+class DecideView(_StepView):
     """POST …/agreement-changes/<pk>/decide/ with ``approve`` = 1 or 0 and a ``note`` (required to reject)."""
 
-    def post(self, request, pk):
-        change = get_object_or_404(AgreementChange.objects.restrict(request.user, "view"), pk=pk)
+    model = AgreementChange
+
+    def act(self, request, change):
         approve = request.POST.get("approve") == "1"
-        try:
-            change = services.agreement_change_decide(
-                actor=request.user, change=change, approve=approve, note=request.POST.get("note", "")
-            )
-        except (ValidationError, PermissionDenied) as exc:
-            return self.refused(request, change, exc)
-        message = {
+        change = services.agreement_change_decide(
+            actor=request.user, change=change, approve=approve, note=request.POST.get("note", "")
+        )
+        return {
             "approved": _("各方均已同意，学生已转入新协议。"),
             "rejected": _("已驳回变更申请。"),
         }.get(change.status, _("已同意，等待其他各方审批。"))
-        return self.done(request, change, message)
 
 
-class WithdrawView(_PostView):
-    def post(self, request, pk):
-        change = get_object_or_404(AgreementChange.objects.restrict(request.user, "view"), pk=pk)
-        try:
-            services.agreement_change_withdraw(actor=request.user, change=change)
-        except (ValidationError, PermissionDenied) as exc:
-            return self.refused(request, change, exc)
-        return self.done(request, change, _("已撤回变更申请。"))
+class WithdrawView(_StepView):
+    model = AgreementChange
+
+    def act(self, request, change):
+        services.agreement_change_withdraw(actor=request.user, change=change)
+        return _("已撤回变更申请。")
 
 
 urlpatterns = [

@@ -20,8 +20,10 @@ from django.utils.translation import gettext_noop
 from django.views import View
 from django_tables2 import RequestConfig
 
+from xiaoqitong.core.formats import when_text
 from xiaoqitong.core.imports import export_response
 from xiaoqitong.core.models import AuditLog
+from xiaoqitong.core.views import PostStepView, add_form_errors
 from xiaoqitong.enterprises.views import AppModelViews, DetailView
 
 from ..choices import BookingStatus
@@ -30,12 +32,15 @@ from ..forms.bases import BookingForm, CancelForm, PracticeBaseForm
 from ..models import BaseBooking, PracticeBase
 from ..policies.bases import booker_org, booking_may_cancel, owns_base
 from ..selectors import bases as selectors
+from ..selectors.internships import monday as week_monday
 from ..services import bases as services
+from ..services.internships import add_months
 from ..tables.bases import BaseBookingTable, PracticeBaseTable, owners_text
 
 NAMESPACE = "cooperation"
 HOUR_PX = 44  # height of one hour in the week view
 MIN_BLOCK_PX = 20
+COMING_DAYS = 60  # the bookings a base's page lists
 WEEKDAYS = (
     gettext_noop("周一"),
     gettext_noop("周二"),
@@ -45,14 +50,6 @@ WEEKDAYS = (
     gettext_noop("周六"),
     gettext_noop("周日"),
 )
-
-
-def _when(value) -> str:
-    return timezone.localtime(value).strftime("%Y-%m-%d %H:%M") if value else ""
-
-
-def _day_start(day: dt.date) -> dt.datetime:
-    return timezone.make_aware(dt.datetime.combine(day, dt.time()))
 
 
 def _parse_date(value: str | None, default: dt.date) -> dt.date:
@@ -73,7 +70,7 @@ class PracticeBaseViews(AppModelViews):
 
     @classmethod
     def export_queryset(cls, qs):
-        return qs.select_related(*cls.select_related).prefetch_related("majors")
+        return super().export_queryset(qs).prefetch_related("majors")  # the list page shows no majors
 
     @classmethod
     def create(cls, *, actor, data):
@@ -85,9 +82,7 @@ class PracticeBaseViews(AppModelViews):
             actor=actor, instance=instance, data=PracticeBaseForm.service_data(data)
         )
 
-    @classmethod
-    def delete(cls, *, actor, instance):
-        return services.practice_base_delete(actor=actor, instance=instance)
+    delete_service = staticmethod(services.practice_base_delete)
 
     @classmethod
     def detail_rows(cls, obj, user):
@@ -109,9 +104,7 @@ class PracticeBaseViews(AppModelViews):
     def detail_context(cls, obj, request):
         user = request.user
         now = timezone.now()
-        coming = [
-            b for b in selectors.calendar_bookings(user, obj, now, now + dt.timedelta(days=60)) if b.end > now
-        ][:10]
+        coming = selectors.calendar_bookings(user, obj, now, now + dt.timedelta(days=COMING_DAYS))[:10]
         notice = ""
         school_id, enterprise_id = booker_org(user)
         can_book = False
@@ -133,6 +126,8 @@ class PracticeBaseViews(AppModelViews):
             "book_notice": notice,
             "booking_form": form,
             "owners": owners_text(obj),
+            "coming_days": COMING_DAYS,
+            "max_span_days": services.MAX_SPAN.days,
         }
 
     @classmethod
@@ -146,12 +141,8 @@ class PracticeBaseViews(AppModelViews):
 
 
 def _visible_base(request, pk) -> PracticeBase:
-    return get_object_or_404(
-        PracticeBase.objects.restrict(request.user, "view").select_related(
-            "owner_school", "owner_enterprise", "county"
-        ),
-        pk=pk,
-    )
+    qs = PracticeBase.objects.restrict(request.user, "view")
+    return get_object_or_404(qs.select_related(*PracticeBaseViews.select_related), pk=pk)
 
 
 class BookView(LoginRequiredMixin, View):
@@ -167,7 +158,7 @@ class BookView(LoginRequiredMixin, View):
             try:
                 booking = services.booking_create(actor=request.user, base=base, **form.cleaned_data)
             except ValidationError as exc:
-                _add_errors(form, exc)
+                add_form_errors(form, exc)
             except PermissionDenied as exc:
                 form.add_error(None, str(exc))
             else:
@@ -189,14 +180,6 @@ class BookView(LoginRequiredMixin, View):
         return response
 
 
-def _add_errors(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
-
-
 # --- calendar ----------------------------------------------------------------------------------------------
 def week_layout(bookings: list, monday: dt.date, capacity: int) -> dict:
     """The week view: for each day its bookings as blocks (clipped to the day, placed in lanes where they
@@ -205,7 +188,7 @@ def week_layout(bookings: list, monday: dt.date, capacity: int) -> dict:
     first, last = 7 * 60, 21 * 60
     for i in range(7):
         day = monday + dt.timedelta(days=i)
-        start, end = _day_start(day), _day_start(day + dt.timedelta(days=1))
+        start, end = selectors.day_start(day), selectors.day_start(day + dt.timedelta(days=1))
         segments = []
         for booking in bookings:
             if booking.start < end and booking.end > start:
@@ -279,10 +262,9 @@ class CalendarView(LoginRequiredMixin, View):
                 first = dt.date.fromisoformat(f"{request.GET.get('month', '')}-01")
             except ValueError:
                 first = today.replace(day=1)
-            following = (first + dt.timedelta(days=32)).replace(day=1)
-            previous = (first - dt.timedelta(days=1)).replace(day=1)
+            following, previous = add_months(first, 1), add_months(first, -1)
             bookings = selectors.calendar_bookings(
-                request.user, base, _day_start(first), _day_start(following)
+                request.user, base, selectors.day_start(first), selectors.day_start(following)
             )
             context |= {
                 "view": "month",
@@ -298,9 +280,12 @@ class CalendarView(LoginRequiredMixin, View):
             }
             return render(request, "cooperation/bases/calendar.html", context)
         day = _parse_date(request.GET.get("week"), today)
-        monday = day - dt.timedelta(days=day.weekday())
+        monday = week_monday(day)
         bookings = selectors.calendar_bookings(
-            request.user, base, _day_start(monday), _day_start(monday + dt.timedelta(days=7))
+            request.user,
+            base,
+            selectors.day_start(monday),
+            selectors.day_start(monday + dt.timedelta(days=7)),
         )
         context |= {
             "view": "week",
@@ -407,7 +392,7 @@ def cancel_reason(booking: BaseBooking) -> str:
     if entry is None:
         return ""
     reason = (entry.changes or {}).get("reason") or [None, ""]
-    return f"{reason[1]}（{entry.actor_repr}，{_when(entry.time)}）"
+    return f"{reason[1]}（{entry.actor_repr}，{when_text(entry.time)}）"
 
 
 class BaseBookingViews(AppModelViews):
@@ -424,12 +409,12 @@ class BaseBookingViews(AppModelViews):
             (_("基地"), obj.base),
             (_("预约单位"), selectors.booker_name(obj)),
             (_("预约人"), obj.booked_by or ""),
-            (_("开始时间"), _when(obj.start)),
-            (_("结束时间"), _when(obj.end)),
+            (_("开始时间"), when_text(obj.start)),
+            (_("结束时间"), when_text(obj.end)),
             (_("人数"), obj.headcount),
             (_("用途"), obj.purpose),
             (_("状态"), obj.get_status_display()),
-            (_("预约时间"), _when(obj.created_at)),
+            (_("预约时间"), when_text(obj.created_at)),
         ]
 
     @classmethod
@@ -459,26 +444,21 @@ class BaseBookingViews(AppModelViews):
         ]
 
 
-class CancelView(LoginRequiredMixin, View):
+class CancelView(PostStepView):
     """POST …/bookings/<pk>/cancel/ with ``reason``."""
-
-    http_method_names = ["post"]
 
     def post(self, request, pk):
         booking = get_object_or_404(
             BaseBooking.objects.restrict(request.user, "view").select_related("base"), pk=pk
         )
         form = CancelForm(request.POST)
-        if not form.is_valid():
-            messages.error(request, _("请填写取消原因。"))
-            return redirect(booking.get_absolute_url())
         try:
+            if not form.is_valid():
+                raise ValidationError(_("请填写取消原因。"))
             services.booking_cancel(actor=request.user, booking=booking, reason=form.cleaned_data["reason"])
         except ValidationError as exc:
-            messages.error(request, "；".join(exc.messages))
-        else:
-            messages.success(request, _("已取消预约，名额已释放。"))
-        return redirect(booking.get_absolute_url())
+            return self.refused(request, booking, exc)
+        return self.done(request, booking, _("已取消预约，名额已释放。"))
 
 
 class MyBookingsView(LoginRequiredMixin, View):

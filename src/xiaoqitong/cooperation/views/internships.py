@@ -4,21 +4,23 @@ subsidies and evaluations (``AppModelViews``) with their steps as POST forms on 
 
 import datetime as dt
 
-from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, render
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views import View
 
+from xiaoqitong.core.formats import day_text, percent_text, when_text
 from xiaoqitong.core.policy import can, policy_for
+from xiaoqitong.core.views import PostStepView
 from xiaoqitong.enterprises.views import AppModelViews
 from xiaoqitong.orgs.choices import Role
 
-from ..choices import LeaveStatus, MentorSide, PlacementStatus
+from .. import rules
+from ..choices import LeaveStatus, MentorSide, PlacementStatus, RuleKey
 from ..filtersets import internships as filtersets
 from ..forms import internships as forms
 from ..models import (
@@ -44,47 +46,12 @@ from ..tables import internships as tables
 NS = "cooperation"
 
 
-def _day(value) -> str:
-    return value.strftime("%Y-%m-%d") if value else ""
-
-
-def _when(value) -> str:
-    return timezone.localtime(value).strftime("%Y-%m-%d %H:%M") if value else ""
-
-
-def _share(part: int, whole: int) -> str:
-    return f"{part * 100 / whole:.1f}%" if whole else "—"
-
-
 def _span(start, end) -> str:
-    return _("%(start)s 至 %(end)s") % {"start": _day(start), "end": _day(end)}
+    return _("%(start)s 至 %(end)s") % {"start": day_text(start), "end": day_text(end)}
 
 
 def _user(user) -> str:
     return str(user) if user is not None else ""
-
-
-class _Step(LoginRequiredMixin, View):
-    """A POST step: run the service, say what happened, go back to the object's page."""
-
-    http_method_names = ["post"]
-
-    def back(self, request, obj):
-        target = request.POST.get("next", "")
-        return redirect(
-            target if target.startswith("/") and not target.startswith("//") else obj.get_absolute_url()
-        )
-
-    def run(self, request, obj, call, message: str):
-        try:
-            call()
-        except ValidationError as exc:
-            messages.error(request, "；".join(exc.messages))
-        except PermissionDenied as exc:
-            messages.error(request, str(exc) or _("您没有权限执行此操作。"))
-        else:
-            messages.success(request, message)
-        return self.back(request, obj)
 
 
 # --- plans --------------------------------------------------------------------------------------------------
@@ -100,17 +67,9 @@ class InternshipPlanViews(AppModelViews):
     def base_queryset(cls):
         return selectors.with_placed(super().base_queryset())
 
-    @classmethod
-    def create(cls, *, actor, data):
-        return services.internship_plan_create(actor=actor, data=data)
-
-    @classmethod
-    def update(cls, *, actor, instance, data):
-        return services.internship_plan_update(actor=actor, instance=instance, data=data)
-
-    @classmethod
-    def delete(cls, *, actor, instance):
-        return services.internship_plan_delete(actor=actor, instance=instance)
+    create_service = staticmethod(services.internship_plan_create)
+    update_service = staticmethod(services.internship_plan_update)
+    delete_service = staticmethod(services.internship_plan_delete)
 
     @classmethod
     def detail_rows(cls, obj, user):
@@ -122,26 +81,22 @@ class InternshipPlanViews(AppModelViews):
             (_("计划实习人数"), obj.planned_interns),
             (
                 _("其中市域内企业人数"),
-                f"{obj.planned_local}（{_share(obj.planned_local, obj.planned_interns)}）",
+                f"{obj.planned_local}（{percent_text(obj.planned_local, obj.planned_interns)}）",
             ),
             (_("已安排实习"), obj.placed),
-            (_("其中市域内企业"), f"{obj.placed_local}（{_share(obj.placed_local, obj.placed)}）"),
+            (_("其中市域内企业"), f"{obj.placed_local}（{percent_text(obj.placed_local, obj.placed)}）"),
             (_("说明"), obj.note),
         ]
 
     @classmethod
     def detail_context(cls, obj, request):
-        from .. import rules
-        from ..choices import RuleKey
-
         placements = list(selectors.plan_placements(request.user, obj))
-        rule = rules.value(RuleKey.LOCAL_INTERN_SHARE)
         counted = [p for p in placements if p.status != PlacementStatus.TERMINATED]
         flag = services.t16_flag(obj, len(counted), sum(1 for p in counted if p.in_city))
         return {
             "placements": placements,
             "t16_flag": flag,
-            "rule_percent": f"{(rule * 100).normalize():f}%",
+            "rule_percent": selectors.rule_percent(rules.value(RuleKey.LOCAL_INTERN_SHARE)),
             "rule_cite": rules.cite(RuleKey.LOCAL_INTERN_SHARE),
             "can_place": can(request.user, "change", obj)
             and policy_for(Placement).allows(request.user, "add"),
@@ -174,9 +129,7 @@ class PlacementViews(AppModelViews):
             actor=actor, instance=instance, data=forms.PlacementForm.service_data(data)
         )
 
-    @classmethod
-    def delete(cls, *, actor, instance):
-        return services.placement_delete(actor=actor, instance=instance)
+    delete_service = staticmethod(services.placement_delete)
 
     @classmethod
     def detail_rows(cls, obj, user):
@@ -223,7 +176,7 @@ class PlacementViews(AppModelViews):
         ]
 
 
-class PlacementStepView(_Step):
+class PlacementStepView(PostStepView):
     """POST …/placements/<pk>/<start|complete|terminate>/ (terminate with ``comment``: the reason)."""
 
     def post(self, request, pk, step):
@@ -268,13 +221,8 @@ class InternshipLogViews(AppModelViews):
             submit=bool(data.get("submit")),
         )
 
-    @classmethod
-    def update(cls, *, actor, instance, data):
-        return services.internship_log_update(actor=actor, instance=instance, data=data)
-
-    @classmethod
-    def delete(cls, *, actor, instance):
-        return services.internship_log_delete(actor=actor, instance=instance)
+    update_service = staticmethod(services.internship_log_update)
+    delete_service = staticmethod(services.internship_log_delete)
 
     @classmethod
     def detail_rows(cls, obj, user):
@@ -286,9 +234,9 @@ class InternshipLogViews(AppModelViews):
             (_("实习时长（小时）"), obj.hours),
             (_("本周工作与收获"), obj.content),
             (_("状态"), obj.get_status_display()),
-            (_("提交时间"), _when(obj.submitted_at)),
+            (_("提交时间"), when_text(obj.submitted_at)),
             (_("会签人"), _user(obj.countersigned_by)),
-            (_("会签时间"), _when(obj.countersigned_at)),
+            (_("会签时间"), when_text(obj.countersigned_at)),
             (_("导师意见"), obj.mentor_comment),
         ]
 
@@ -304,7 +252,7 @@ class InternshipLogViews(AppModelViews):
         ]
 
 
-class LogStepView(_Step):
+class LogStepView(PostStepView):
     """POST …/internship-logs/<pk>/<submit|countersign|return>/ with an optional ``comment``."""
 
     def post(self, request, pk, step):
@@ -360,8 +308,8 @@ class CheckInViews(AppModelViews):
         return [
             (_("学生"), obj.placement.student.name),
             (_("实习单位"), obj.placement.enterprise),
-            (_("日期"), _day(obj.date)),
-            (_("签到时间"), _when(obj.time)),
+            (_("日期"), day_text(obj.date)),
+            (_("签到时间"), when_text(obj.time)),
             (_("地点"), obj.location),
         ]
 
@@ -372,7 +320,7 @@ class CheckInViews(AppModelViews):
         ]
 
 
-class CheckInView(_Step):
+class CheckInView(PostStepView):
     """POST …/check-ins/check-in/<placement>/ with an optional ``location``: the student checks in today."""
 
     def post(self, request, placement):
@@ -441,7 +389,7 @@ class LeaveRequestViews(AppModelViews):
         return [path(f"{prefix}/<int:pk>/<str:step>/", LeaveStepView.as_view(), name="leaverequest_step")]
 
 
-class LeaveStepView(_Step):
+class LeaveStepView(PostStepView):
     """POST …/leave-requests/<pk>/<approve|reject|cancel>/ (approve/reject with ``side``)."""
 
     def post(self, request, pk, step):
@@ -480,17 +428,9 @@ class InternshipSubsidyViews(AppModelViews):
     def export_queryset(cls, qs):
         return qs.select_related("placement__student", "placement__enterprise", "placement__plan__school")
 
-    @classmethod
-    def create(cls, *, actor, data):
-        return services.internship_subsidy_create(actor=actor, data=data)
-
-    @classmethod
-    def update(cls, *, actor, instance, data):
-        return services.internship_subsidy_update(actor=actor, instance=instance, data=data)
-
-    @classmethod
-    def delete(cls, *, actor, instance):
-        return services.internship_subsidy_delete(actor=actor, instance=instance)
+    create_service = staticmethod(services.internship_subsidy_create)
+    update_service = staticmethod(services.internship_subsidy_update)
+    delete_service = staticmethod(services.internship_subsidy_delete)
 
     @classmethod
     def detail_rows(cls, obj, user):
@@ -499,7 +439,7 @@ class InternshipSubsidyViews(AppModelViews):
             (_("实习单位"), obj.placement.enterprise),
             (_("月份"), obj.month.strftime("%Y-%m")),
             (_("金额（元）"), obj.amount),
-            (_("发放日期"), _day(obj.paid_on)),
+            (_("发放日期"), day_text(obj.paid_on)),
             (_("备注"), obj.note),
         ]
 
@@ -529,9 +469,7 @@ class EvaluationViews(AppModelViews):
             comment=data.get("comment", ""),
         )
 
-    @classmethod
-    def update(cls, *, actor, instance, data):
-        return services.evaluation_update(actor=actor, instance=instance, data=data)
+    update_service = staticmethod(services.evaluation_update)
 
     @classmethod
     def detail_rows(cls, obj, user):

@@ -15,6 +15,7 @@ from ..tables.subsidies import RuleTable
 
 
 class RuleViews(AppModelViews):
+    # No add or delete: the policy grants neither, so the generic pages refuse them (403).
     model = Rule
     filterset = RuleFilterSet
     table = RuleTable
@@ -22,22 +23,10 @@ class RuleViews(AppModelViews):
     importable = False
 
     @classmethod
-    def create(cls, *, actor, data):
-        from django.core.exceptions import PermissionDenied
-
-        raise PermissionDenied(_("合作规则由系统预置，不能新建。"))
-
-    @classmethod
     def update(cls, *, actor, instance, data):
         return services.rule_set(
             actor=actor, key=instance.key, value=data["value"], note=data.get("note", "")
         )
-
-    @classmethod
-    def delete(cls, *, actor, instance):
-        from django.core.exceptions import PermissionDenied
-
-        raise PermissionDenied(_("合作规则由系统预置，不能删除。"))
 
     @classmethod
     def detail_rows(cls, obj, user):

@@ -2,6 +2,9 @@
 (``subsidy-claims/``) with their steps as buttons on the detail page, the import of payment records
 (``subsidy-claims/payments/``) and the officers' summary per year (``subsidy-claims/summary/``)."""
 
+from dataclasses import dataclass
+from urllib.parse import quote
+
 import tablib
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
@@ -14,11 +17,12 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django_tables2 import RequestConfig
 
+from xiaoqitong.analytics.views import export
+from xiaoqitong.core.formats import day_text, when_text
 from xiaoqitong.core.forms import ImportForm
 from xiaoqitong.core.imports import escape_formulae
-from xiaoqitong.core.views import ObjectListView
+from xiaoqitong.core.views import ObjectListView, PostStepView
 from xiaoqitong.enterprises.views import AppModelViews
-from xiaoqitong.orgs.choices import Role
 
 from .. import rules
 from ..choices import RuleKey
@@ -29,21 +33,13 @@ from ..policies.subsidies import (
     EDITABLE_CLAIM,
     STEP_LABELS,
     claim_reviewer,
+    is_officer,
     subsidy_claim_steps,
-    summary_may_view,
 )
-from ..selectors.subsidies import subsidy_summary, summary_years
+from ..selectors.subsidies import subsidy_summary, summary_written, summary_years
 from ..services import subsidies as services
 from ..services.subsidies import PAYMENT_HEADERS, line_amount, money
 from ..tables.subsidies import SubsidyClaimTable, SubsidyRateTable
-
-
-def _day(value) -> str:
-    return value.strftime("%Y-%m-%d") if value else ""
-
-
-def _when(value) -> str:
-    return timezone.localtime(value).strftime("%Y-%m-%d %H:%M") if value else ""
 
 
 # --- rates -----------------------------------------------------------------------------------------------
@@ -55,17 +51,9 @@ class SubsidyRateViews(AppModelViews):
     importable = False
     select_related = ("reviewing_department",)
 
-    @classmethod
-    def create(cls, *, actor, data):
-        return services.subsidy_rate_create(actor=actor, data=data)
-
-    @classmethod
-    def update(cls, *, actor, instance, data):
-        return services.subsidy_rate_update(actor=actor, instance=instance, data=data)
-
-    @classmethod
-    def delete(cls, *, actor, instance):
-        return services.subsidy_rate_delete(actor=actor, instance=instance)
+    create_service = staticmethod(services.subsidy_rate_create)
+    update_service = staticmethod(services.subsidy_rate_update)
+    delete_service = staticmethod(services.subsidy_rate_delete)
 
     @classmethod
     def detail_rows(cls, obj, user):
@@ -102,12 +90,8 @@ class ClaimListView(ObjectListView):
         )
 
     def context(self, **extra):
-        user = self.request.user
-        return super().context(
-            can_summary=summary_may_view(user),
-            can_import_payments=user.is_superuser or getattr(user, "role", None) == Role.GOV_OFFICER,
-            **extra,
-        )
+        officer = is_officer(self.request.user)
+        return super().context(can_summary=officer, can_import_payments=officer, **extra)
 
 
 class SubsidyClaimViews(AppModelViews):
@@ -123,9 +107,7 @@ class SubsidyClaimViews(AppModelViews):
     def create(cls, *, actor, data):
         return services.subsidy_claim_create(actor=actor, agreement=data["agreement"], year=data["year"])
 
-    @classmethod
-    def delete(cls, *, actor, instance):
-        return services.subsidy_claim_delete(actor=actor, instance=instance)
+    delete_service = staticmethod(services.subsidy_claim_delete)
 
     @classmethod
     def detail_rows(cls, obj, user):
@@ -135,21 +117,21 @@ class SubsidyClaimViews(AppModelViews):
             (_("统一社会信用代码"), agreement.enterprise.credit_code),
             (_("协议"), agreement.title),
             (_("合作形式"), agreement.get_kind_display()),
-            (_("协议期限"), f"{_day(agreement.start_date)} 至 {_day(agreement.end_date)}"),
+            (_("协议期限"), f"{day_text(agreement.start_date)} 至 {day_text(agreement.end_date)}"),
             (_("年度"), obj.year),
             (_("学徒人数"), obj.apprentices),
             (_("申请金额（元）"), money(obj.amount)),
             (_("状态"), obj.get_status_display()),
             (_("审核部门"), obj.rate.reviewing_department),
-            (_("提交时间"), _when(obj.submitted_at)),
+            (_("提交时间"), when_text(obj.submitted_at)),
             (
                 _("审核人"),
                 obj.reviewed_by.get_full_name() or obj.reviewed_by.username if obj.reviewed_by else "",
             ),
-            (_("审核时间"), _when(obj.reviewed_at)),
+            (_("审核时间"), when_text(obj.reviewed_at)),
             (_("审核意见"), obj.review_note),
             (_("核定金额（元）"), money(obj.approved_amount) if obj.approved_amount is not None else ""),
-            (_("拨付日期"), _day(obj.paid_at)),
+            (_("拨付日期"), day_text(obj.paid_at)),
             (_("拨付凭证号"), obj.payment_ref),
         ]
 
@@ -219,10 +201,8 @@ class SubsidyClaimViews(AppModelViews):
         ]
 
 
-class ClaimStepView(LoginRequiredMixin, View):
+class ClaimStepView(PostStepView):
     """POST …/subsidy-claims/<pk>/<step>/: recompute, submit, approve, return, reject or pay."""
-
-    http_method_names = ["post"]
 
     def post(self, request, pk, step):
         claim = get_object_or_404(
@@ -234,13 +214,11 @@ class ClaimStepView(LoginRequiredMixin, View):
         try:
             message = self.take(request, claim, step)
         except ValidationError as exc:
-            messages.error(request, "；".join(exc.messages))
-            return redirect(claim.get_absolute_url())
+            return self.refused(request, claim, exc)
         except PermissionDenied as exc:
             messages.error(request, str(exc) or _("您没有权限执行此操作。"))
             return redirect(claim.get_absolute_url())
-        messages.success(request, message)
-        return redirect(claim.get_absolute_url())
+        return self.done(request, claim, message)
 
     def take(self, request, claim, step) -> str:
         actor = request.user
@@ -281,10 +259,6 @@ class ClaimStepView(LoginRequiredMixin, View):
         return _("已登记拨付。")
 
 
-def _may_import_payments(user) -> bool:
-    return user.is_superuser or getattr(user, "role", None) == Role.GOV_OFFICER
-
-
 class PaymentImportView(LoginRequiredMixin, View):
     """Payment records of approved claims from a file, for the reviewing department: checked as a whole,
     committed all or nothing, every bad row named."""
@@ -303,15 +277,14 @@ class PaymentImportView(LoginRequiredMixin, View):
         ]
 
     def require(self, request):
-        if not _may_import_payments(request.user):
+        if not is_officer(request.user):
             raise PermissionDenied(_("只有审核部门的工作人员可以导入拨付记录。"))
 
     def get(self, request):
         self.require(request)
         if request.GET.get("template"):
             data = tablib.Dataset(headers=[header for header, _hint in self.columns()])
-            fmt = "xlsx" if request.GET["template"] == "xlsx" else "csv"
-            return _download(data, _("学徒补贴拨付记录模板"), fmt, stamp=False)
+            return _template(data, _("学徒补贴拨付记录模板"), request.GET["template"])
         return render(request, self.template, {"form": ImportForm(), "columns": self.columns()})
 
     def post(self, request):
@@ -330,12 +303,11 @@ class PaymentImportView(LoginRequiredMixin, View):
                 % {"paid": result["paid"], "skipped": result["skipped"]},
             )
             return redirect(f"{SubsidyClaimViews.url_for('list')}?status=paid")
-        status = 400
         return render(
             request,
             self.template,
             {"form": form, "columns": self.columns(), "errors": result["errors"] if result else []},
-            status=status,
+            status=400,
         )
 
 
@@ -354,6 +326,7 @@ STATUS_HEADERS = ["状态", "申请数", "学徒人数", "申请金额（元）"
 
 def summary_datasets(summary: dict) -> tuple[tablib.Dataset, tablib.Dataset]:
     """The summary as two tables (by enterprise with a total row; by status), Chinese headers."""
+    summary = summary_written(summary)
     by_enterprise = tablib.Dataset(headers=SUMMARY_HEADERS, title=_("按企业"))
     for row in summary["by_enterprise"]:
         by_enterprise.append(
@@ -362,9 +335,9 @@ def summary_datasets(summary: dict) -> tuple[tablib.Dataset, tablib.Dataset]:
                 row["credit_code"],
                 row["claims"],
                 row["apprentices"],
-                f"{row['claimed']:.2f}",
-                f"{row['approved']:.2f}",
-                f"{row['paid']:.2f}",
+                row["claimed"],
+                row["approved"],
+                row["paid"],
             ]
         )
     totals = summary["totals"]
@@ -374,9 +347,9 @@ def summary_datasets(summary: dict) -> tuple[tablib.Dataset, tablib.Dataset]:
             "",
             totals["claims"],
             totals["apprentices"],
-            f"{totals['claimed']:.2f}",
-            f"{totals['approved']:.2f}",
-            f"{totals['paid']:.2f}",
+            totals["claimed"],
+            totals["approved"],
+            totals["paid"],
         ]
     )
     by_status = tablib.Dataset(headers=STATUS_HEADERS, title=_("按状态"))
@@ -386,73 +359,65 @@ def summary_datasets(summary: dict) -> tuple[tablib.Dataset, tablib.Dataset]:
                 row["label"],
                 row["claims"],
                 row["apprentices"],
-                f"{row['claimed']:.2f}",
-                f"{row['approved']:.2f}",
+                row["claimed"],
+                row["approved"],
             ]
         )
     return by_enterprise, by_status
 
 
-def _download(data, name: str, fmt: str, stamp: bool = True, extra: tablib.Dataset | None = None):
-    from urllib.parse import quote
-
+def _template(data: tablib.Dataset, name: str, fmt: str) -> HttpResponse:
+    """An empty file of the payment columns (xlsx, or csv with a BOM for Excel)."""
     if fmt == "xlsx":
-        sheets = [escape_formulae(data)]
-        sheets[0].title = data.title
-        if extra is not None:
-            sheets.append(escape_formulae(extra))
-            sheets[1].title = extra.title
-        body = tablib.Databook(sheets).export("xlsx")
+        body = data.export("xlsx")
         content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     else:
         fmt = "csv"
-        body = ("\ufeff" + escape_formulae(data).export("csv")).encode("utf-8")
+        body = ("\ufeff" + data.export("csv")).encode("utf-8")
         content_type = "text/csv; charset=utf-8"
-    suffix = f"-{timezone.localtime():%Y%m%d-%H%M}" if stamp else ""
     response = HttpResponse(body, content_type=content_type)
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(f'{name}{suffix}.{fmt}')}"
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(f'{name}.{fmt}')}"
     return response
 
 
-AMOUNTS = ("claimed", "approved", "paid")
+@dataclass
+class _Sheet:
+    """A table of the summary export, as ``analytics.views.export`` takes it; formulae escaped (enterprise
+    names are typed in by people)."""
 
+    name: str
+    data: tablib.Dataset
 
-def _display(summary: dict) -> dict:
-    """The summary with its amounts written as the pages write them (1,234.50; the locale has no grouping)."""
+    @property
+    def title(self) -> str:
+        return self.data.title
 
-    def row(values: dict) -> dict:
-        return {k: f"{v:,.2f}" if k in AMOUNTS else v for k, v in values.items()}
-
-    return {
-        **summary,
-        "by_status": [row(r) for r in summary["by_status"]],
-        "by_enterprise": [row(r) for r in summary["by_enterprise"]],
-        "totals": row(summary["totals"]),
-    }
+    def dataset(self) -> tablib.Dataset:
+        escaped = escape_formulae(self.data)
+        escaped.title = self.data.title
+        return escaped
 
 
 class SummaryView(LoginRequiredMixin, View):
     """Per year: the claims by status and, per enterprise, apprentices and amounts claimed, approved, paid."""
 
     def get(self, request):
-        if not summary_may_view(request.user):
+        if not is_officer(request.user):
             raise PermissionDenied(_("学徒补贴汇总仅供政府部门工作人员查看。"))
         years = summary_years(request.user)
         form = SummaryForm(request.GET or None)
         year = form.cleaned_data.get("year") if form.is_valid() else None
         year = year or (years[0] if years else timezone.localdate().year)
         summary = subsidy_summary(request.user, year)
-        fmt = request.GET.get("export")
-        if fmt:
+        if request.GET.get("export"):
             by_enterprise, by_status = summary_datasets(summary)
-            return _download(
-                by_enterprise, _("%(year)s 年度学徒补贴汇总") % {"year": year}, fmt, extra=by_status
-            )
+            sheets = [_Sheet("enterprises", by_enterprise), _Sheet("status", by_status)]
+            return export(request, sheets, _("%(year)s 年度学徒补贴汇总") % {"year": year})
         return render(
             request,
             "cooperation/subsidies/summary.html",
             {
-                "summary": _display(summary),
+                "summary": summary_written(summary, ",.2f"),
                 "year": year,
                 "years": years,
                 "claims_url": SubsidyClaimViews.url_for("list"),

@@ -10,9 +10,11 @@ figures leave some schools short of the policy (T13 bases, T16 local share) so t
 pages have something to show."""
 
 import datetime as dt
+import math
 from collections import defaultdict
 from decimal import Decimal
 
+from xiaoqitong.cooperation import rules
 from xiaoqitong.cooperation.choices import (
     APPRENTICESHIP_KINDS,
     AgreementKind,
@@ -23,6 +25,7 @@ from xiaoqitong.cooperation.choices import (
     LogStatus,
     MemberStatus,
     PlacementStatus,
+    RuleKey,
 )
 from xiaoqitong.cooperation.models import (
     Agreement,
@@ -41,9 +44,12 @@ from xiaoqitong.cooperation.models import (
 )
 from xiaoqitong.cooperation.selectors import subsidies as subsidy_selectors
 from xiaoqitong.cooperation.services.internships import add_months, t16_flag
+from xiaoqitong.cooperation.services.internships import in_city as placement_in_city
 from xiaoqitong.cooperation.services.subsidies import line_amount
-from xiaoqitong.orgs.choices import Role
-from xiaoqitong.orgs.models import Department, User
+from xiaoqitong.orgs.choices import EnterpriseSize, Role
+from xiaoqitong.orgs.models import Department, Enterprise, User
+from xiaoqitong.orgs.validators import make_credit_code
+from xiaoqitong.reference.models import Industry, Region
 from xiaoqitong.schools.choices import StudentStatus
 
 from ..context import Context, graduation_day
@@ -409,6 +415,40 @@ def make_subsidies(ctx: Context) -> None:
 
 
 # --- internships ------------------------------------------------------------------------------------------
+# Host enterprises outside the city where interns also go: the Greater Bay Area (深圳, 东莞), whose
+# employers the policy's 大湾区 promotions court (the generated enterprises all lie in the city). Their rows
+# are recorded under Enterprise, so --reset deletes them with the enterprises step's.
+BAY_AREA_HOSTS = (
+    ("440306", "深圳宝安精密电子制造有限公司", "C3982"),
+    ("440305", "深圳南山智能装备科技有限公司", "C3491"),
+    ("440307", "深圳龙岗新能源电池有限公司", "C3841"),
+    ("441900", "东莞松山湖电子科技有限公司", "C3971"),
+)
+
+
+def _bay_area_hosts(ctx: Context) -> list[Enterprise]:
+    regions = {r.code: r for r in Region.objects.filter(code__in=[h[0] for h in BAY_AREA_HOSTS])}
+    industries = {i.code: i for i in Industry.objects.filter(code__in=[h[2] for h in BAY_AREA_HOSTS])}
+    taken = set(Enterprise.objects.values_list("credit_code", flat=True))
+    hosts = []
+    for n, (county, name, industry) in enumerate(BAY_AREA_HOSTS):
+        code = make_credit_code(county, 77_000_000 + n)
+        if county in regions and industry in industries and code not in taken:
+            hosts.append(
+                Enterprise(
+                    credit_code=code,
+                    name=name,
+                    size=EnterpriseSize.LARGE,
+                    industry=industries[industry],
+                    county=regions[county],
+                    registered_in_city=False,
+                    employees=ctx.rng.randint(1200, 5000),
+                )
+            )
+    ctx.bulk_create(Enterprise, hosts, desc="市外实习单位")
+    return hosts
+
+
 def make_internships(ctx: Context) -> None:
     """This school year's internships of final-year students who are interning: one plan per programme and
     cohort, running from some weeks before ``as_of`` to the end of the school year; placements mostly in local
@@ -422,7 +462,9 @@ def make_internships(ctx: Context) -> None:
         if r.final_year and r.student.status == StudentStatus.INTERNING
     ]
     local = _local_enterprises(ctx) or list(ctx.enterprises)
-    outside = [e for e in ctx.enterprises if e not in set(local)] or local
+    outside = _bay_area_hosts(ctx) or local
+    # Plans are made to pass T16 (the service refuses the others); placements then fall short in some schools.
+    rule_share = float(rules.value(RuleKey.LOCAL_INTERN_SHARE))
     users = _users(ctx)
     mentor, teacher = users.get("demo-mentor"), users.get("demo-teacher")
     anchor_enterprise = next(
@@ -451,7 +493,9 @@ def make_internships(ctx: Context) -> None:
         students = by_plan[key]
         sm = students[0].school_major
         school_id = sm.school_id
-        share = rng.uniform(0.45, 0.58) if school_id in low_share_schools else rng.uniform(0.65, 0.95)
+        low = school_id in low_share_schools
+        lo, hi = (rule_share - 0.15, rule_share - 0.02) if low else (rule_share + 0.05, 0.95)
+        share = rng.uniform(lo, hi)
         planned = len(students)
         plans.append(
             InternshipPlan(
@@ -462,7 +506,7 @@ def make_internships(ctx: Context) -> None:
                 period_start=period_start,
                 period_end=period_end,
                 planned_interns=planned,
-                planned_local=max(round(planned * 0.6 + 0.5), round(planned * share)),
+                planned_local=max(math.ceil(planned * rule_share), round(planned * share)),
             )
         )
         plan = plans[-1]
@@ -496,7 +540,7 @@ def make_internships(ctx: Context) -> None:
                     enterprise_mentor=enterprise_mentor,
                     start_date=start,
                     end_date=period_end,
-                    in_city=enterprise in set(local) and enterprise.registered_in_city,
+                    in_city=placement_in_city(enterprise),
                     status=PlacementStatus.ACTIVE if start <= ctx.as_of else PlacementStatus.PLANNED,
                 )
             )
