@@ -6,12 +6,9 @@ from rest_framework.test import APIClient
 from xiaoqitong.analytics import measures, services
 from xiaoqitong.analytics.models import Threshold
 from xiaoqitong.core.models import AuditLog
-from xiaoqitong.orgs.choices import Role
-from xiaoqitong.reference.models import Major, MajorClass, Region
+from xiaoqitong.reference.models import MajorClass, Region
 
-from ..enterprises.factories import GraduateOutcomeFactory, PublishedPositionFactory
-from ..orgs.factories import SchoolFactory, user_with_role
-from ..schools.factories import SchoolMajorFactory, StudentFactory
+from .factories import city_with_shortage, users_with_other_school
 
 pytestmark = [pytest.mark.usefixtures("reference_data"), pytest.mark.django_db]
 
@@ -21,40 +18,7 @@ BASE = "/api/v1/analytics/"
 
 @pytest.fixture
 def city():
-    """A 中职 school running 数控技术应用 (40 graduates, 5 places: 过剩) and 纳税事务 with 3 expected
-    graduates and 3 recorded outcomes (small cells); 计算机类 short with 30 places and another school's 10
-    graduates."""
-    school = SchoolFactory(school_type="secondary")
-    cnc = SchoolMajorFactory(
-        school=school,
-        major=Major.objects.get(code="660103"),
-        year=YEAR,
-        students_enrolled=120,
-        new_enrolment=40,
-        expected_graduates=40,
-    )
-    tax = SchoolMajorFactory(
-        school=school,
-        major=Major.objects.get(code="730101"),
-        year=YEAR,
-        students_enrolled=9,
-        new_enrolment=3,
-        expected_graduates=3,
-    )
-    for outcome in ("employed", "employed", "unemployed"):
-        GraduateOutcomeFactory(
-            student=StudentFactory(school_major=tax, status="graduated"), year=YEAR, outcome=outcome
-        )
-    PublishedPositionFactory(headcount=5).majors.add(cnc.major)
-    SchoolMajorFactory(
-        school=SchoolFactory(school_type="secondary"),
-        major=Major.objects.get(code="710201"),
-        year=YEAR,
-        students_enrolled=30,
-        expected_graduates=10,
-    )
-    PublishedPositionFactory(headcount=30).major_classes.add(MajorClass.objects.get(code="7102"))
-    return {"school": school, "other": SchoolFactory(), "tax": tax}
+    return city_with_shortage(YEAR)
 
 
 def api(user) -> APIClient:
@@ -65,17 +29,7 @@ def api(user) -> APIClient:
 
 @pytest.fixture
 def users(city):
-    school, other = city["school"], city["other"]
-    return {
-        "gov": user_with_role(Role.GOV_OFFICER),
-        "admin": user_with_role(Role.PLATFORM_ADMIN),
-        "school_admin": user_with_role(Role.SCHOOL_ADMIN, school=school),
-        "teacher": user_with_role(Role.TEACHER, school=school),
-        "other_school": user_with_role(Role.SCHOOL_ADMIN, school=other),
-        "researcher": user_with_role(Role.RESEARCHER),
-        "hr": user_with_role(Role.ENTERPRISE_HR),
-        "student": user_with_role(Role.STUDENT, school=school),
-    }
+    return users_with_other_school(city)
 
 
 CITY_ONLY = {"gov", "admin"}

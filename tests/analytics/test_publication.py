@@ -14,12 +14,8 @@ from rest_framework.test import APIClient
 from xiaoqitong.analytics import services
 from xiaoqitong.analytics.models import Publication
 from xiaoqitong.core.models import AuditLog
-from xiaoqitong.orgs.choices import Role
-from xiaoqitong.reference.models import Major
 
-from ..enterprises.factories import GraduateOutcomeFactory, PublishedPositionFactory
-from ..orgs.factories import SchoolFactory, user_with_role
-from ..schools.factories import SchoolMajorFactory, StudentFactory
+from .factories import small_city, users_by_role
 
 pytestmark = [pytest.mark.usefixtures("reference_data"), pytest.mark.django_db]
 
@@ -30,43 +26,12 @@ API = "/api/v1/analytics/public/"
 @pytest.fixture
 def city():
     """数控技术应用: 40 graduates against 5 places; 纳税事务: 3 graduates with 3 outcomes (cells under 5)."""
-    school = SchoolFactory(school_type="secondary")
-    cnc = SchoolMajorFactory(
-        school=school,
-        major=Major.objects.get(code="660103"),
-        year=YEAR,
-        students_enrolled=120,
-        new_enrolment=40,
-        expected_graduates=40,
-    )
-    tax = SchoolMajorFactory(
-        school=school,
-        major=Major.objects.get(code="730101"),
-        year=YEAR,
-        students_enrolled=9,
-        new_enrolment=3,
-        expected_graduates=3,
-    )
-    for outcome in ("employed", "employed", "unemployed"):
-        GraduateOutcomeFactory(
-            student=StudentFactory(school_major=tax, status="graduated"), year=YEAR, outcome=outcome
-        )
-    PublishedPositionFactory(headcount=5).majors.add(cnc.major)
-    return {"school": school}
+    return small_city(YEAR)
 
 
 @pytest.fixture
 def users(city):
-    return {
-        "gov": user_with_role(Role.GOV_OFFICER),
-        "admin": user_with_role(Role.PLATFORM_ADMIN),
-        "researcher": user_with_role(Role.RESEARCHER),
-        "school_admin": user_with_role(Role.SCHOOL_ADMIN, school=city["school"]),
-        "teacher": user_with_role(Role.TEACHER, school=city["school"]),
-        "hr": user_with_role(Role.ENTERPRISE_HR),
-        "mentor": user_with_role(Role.ENTERPRISE_MENTOR),
-        "student": user_with_role(Role.STUDENT, school=city["school"]),
-    }
+    return users_by_role(city["school"])
 
 
 OFFICERS = {"gov", "admin"}

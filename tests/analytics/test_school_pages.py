@@ -8,12 +8,8 @@ from django.test import Client
 from openpyxl import load_workbook
 
 from xiaoqitong.analytics import services
-from xiaoqitong.orgs.choices import Role
-from xiaoqitong.reference.models import Major, MajorClass
 
-from ..enterprises.factories import GraduateOutcomeFactory, PublishedPositionFactory
-from ..orgs.factories import SchoolFactory, user_with_role
-from ..schools.factories import SchoolMajorFactory, StudentFactory
+from .factories import city_with_shortage, users_with_other_school
 
 pytestmark = [pytest.mark.usefixtures("reference_data"), pytest.mark.django_db]
 
@@ -22,53 +18,12 @@ YEAR = services.current_year()
 
 @pytest.fixture
 def city():
-    """A 中职 school running 数控技术应用 (40 graduates against 5 places: 过剩) and 纳税事务 (3 graduates,
-    3 outcomes: small cells); 计算机类 short (30 places, another school's 10 graduates)."""
-    school = SchoolFactory(school_type="secondary", name="郴州市第一职业中专")
-    cnc = SchoolMajorFactory(
-        school=school,
-        major=Major.objects.get(code="660103"),
-        year=YEAR,
-        students_enrolled=120,
-        new_enrolment=40,
-        expected_graduates=40,
-    )
-    tax = SchoolMajorFactory(
-        school=school,
-        major=Major.objects.get(code="730101"),
-        year=YEAR,
-        students_enrolled=9,
-        new_enrolment=3,
-        expected_graduates=3,
-    )
-    for outcome in ("employed", "employed", "unemployed"):
-        GraduateOutcomeFactory(
-            student=StudentFactory(school_major=tax, status="graduated"), year=YEAR, outcome=outcome
-        )
-    PublishedPositionFactory(headcount=5).majors.add(cnc.major)
-    SchoolMajorFactory(
-        school=SchoolFactory(school_type="secondary"),
-        major=Major.objects.get(code="710201"),
-        year=YEAR,
-        students_enrolled=30,
-        expected_graduates=10,
-    )
-    PublishedPositionFactory(headcount=30).major_classes.add(MajorClass.objects.get(code="7102"))
-    return {"school": school, "other": SchoolFactory()}
+    return city_with_shortage(YEAR, name="郴州市第一职业中专")
 
 
 @pytest.fixture
 def users(city):
-    return {
-        "gov": user_with_role(Role.GOV_OFFICER),
-        "admin": user_with_role(Role.PLATFORM_ADMIN),
-        "school_admin": user_with_role(Role.SCHOOL_ADMIN, school=city["school"]),
-        "teacher": user_with_role(Role.TEACHER, school=city["school"]),
-        "other_school": user_with_role(Role.SCHOOL_ADMIN, school=city["other"]),
-        "researcher": user_with_role(Role.RESEARCHER),
-        "hr": user_with_role(Role.ENTERPRISE_HR),
-        "student": user_with_role(Role.STUDENT, school=city["school"]),
-    }
+    return users_with_other_school(city)
 
 
 def page(user) -> Client:

@@ -2,7 +2,6 @@
 base's row lock in ``booking_create`` makes the second wait for the first and see its booking)."""
 
 import importlib
-import threading
 
 import pytest
 from django.apps import apps
@@ -13,6 +12,7 @@ from xiaoqitong.cooperation.models import BaseBooking
 from xiaoqitong.cooperation.services import bases as services
 from xiaoqitong.orgs.choices import Role
 
+from ..concurrency import parallel
 from ..orgs.factories import user_with_role
 from .factories_bases import BookingFactory, SharedBaseFactory, at
 
@@ -35,27 +35,6 @@ def _catalogs_and_rules(django_db_blocker):
     with django_db_blocker.unblock():
         load_all()
     seed()
-
-
-def parallel(calls) -> list:
-    barrier = threading.Barrier(len(calls))
-    results: list = [None] * len(calls)
-
-    def run(i, call):
-        try:
-            barrier.wait()
-            results[i] = call()
-        except Exception as exc:  # reported by the assertions
-            results[i] = exc
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i, call)) for i, call in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return results
 
 
 @pytest.mark.postgres

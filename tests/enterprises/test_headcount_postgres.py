@@ -1,8 +1,6 @@
 """Hires never exceed the headcount under concurrent offers: parallel API requests, each in its own thread
 with its own database connection, against one position (PostgreSQL: real row locks)."""
 
-import threading
-
 import pytest
 from django.db import connection
 from rest_framework.test import APIClient
@@ -11,6 +9,7 @@ from xiaoqitong.enterprises import services
 from xiaoqitong.enterprises.models import Application
 from xiaoqitong.orgs.choices import Role
 
+from ..concurrency import parallel
 from ..orgs.factories import user_with_role
 from ..schools.factories import StudentFactory, student_account
 from .factories import PublishedPositionFactory
@@ -35,28 +34,6 @@ def restore_catalogs(django_db_blocker):
     yield
     with django_db_blocker.unblock():
         load_all()
-
-
-def parallel(calls) -> list:
-    """Run the calls at the same moment, one thread (and one connection) each; returns their results."""
-    barrier = threading.Barrier(len(calls))
-    results: list = [None] * len(calls)
-
-    def run(i, call):
-        try:
-            barrier.wait()
-            results[i] = call()
-        except Exception as exc:  # reported by the assertions
-            results[i] = exc
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i, call)) for i, call in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return results
 
 
 def offer(hr, pk, status="offered"):

@@ -23,6 +23,7 @@ from ..models import (
     PracticeBase,
 )
 from ..selectors.internships import rule_percent, subsidy_placements
+from ..services import internships as services
 from ..services.internships import user_by_username
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -51,17 +52,7 @@ class _ServiceForm(BaseModelForm):
 class InternshipPlanForm(_ServiceForm):
     class Meta:
         model = InternshipPlan
-        fields = [
-            "school",
-            "school_major",
-            "cohort",
-            "title",
-            "period_start",
-            "period_end",
-            "planned_interns",
-            "planned_local",
-            "note",
-        ]
+        fields = list(services.PLAN_FIELDS)
         widgets = {"period_start": DATE, "period_end": DATE, "note": forms.Textarea(attrs={"rows": 3})}
 
     def __init__(self, *args, **kwargs):

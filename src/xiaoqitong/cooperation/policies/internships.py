@@ -199,6 +199,13 @@ def of_own_enterprise(qs, user):
 
 
 FOLLOWING = {role: following_placement for role in PLACEMENT_VIEW}
+# The records that follow a placement (logs, check-ins, leave …) are exported by the government, the school
+# and the host enterprise's HR, each their own.
+FOLLOWING_EXPORT = {
+    Role.GOV_OFFICER: ALL,
+    Role.SCHOOL_ADMIN: of_own_school,
+    Role.ENTERPRISE_HR: of_own_enterprise,
+}
 
 
 def own_editable_logs(qs, user):
@@ -213,11 +220,7 @@ def own_draft_logs(qs, user):
 class InternshipLogPolicy(Policy):
     rules = {
         "view": FOLLOWING,
-        "export": {
-            Role.GOV_OFFICER: ALL,
-            Role.SCHOOL_ADMIN: of_own_school,
-            Role.ENTERPRISE_HR: of_own_enterprise,
-        },
+        "export": FOLLOWING_EXPORT,
         "add": {Role.STUDENT: following_own_placements},
         "change": {Role.STUDENT: own_editable_logs},
         "delete": {Role.STUDENT: own_draft_logs},
@@ -249,11 +252,7 @@ def log_steps(user, log: InternshipLog) -> list[str]:
 class CheckInPolicy(Policy):
     rules = {
         "view": FOLLOWING,
-        "export": {
-            Role.GOV_OFFICER: ALL,
-            Role.SCHOOL_ADMIN: of_own_school,
-            Role.ENTERPRISE_HR: of_own_enterprise,
-        },
+        "export": FOLLOWING_EXPORT,
         "add": {Role.STUDENT: following_own_placements},
     }
 
@@ -266,11 +265,7 @@ def own_pending_leave(qs, user):
 class LeaveRequestPolicy(Policy):
     rules = {
         "view": FOLLOWING,
-        "export": {
-            Role.GOV_OFFICER: ALL,
-            Role.SCHOOL_ADMIN: of_own_school,
-            Role.ENTERPRISE_HR: of_own_enterprise,
-        },
+        "export": FOLLOWING_EXPORT,
         "add": {Role.STUDENT: following_own_placements},
     }
 
@@ -290,11 +285,7 @@ def subsidies_writable(qs, user):
 class InternshipSubsidyPolicy(Policy):
     rules = {
         "view": FOLLOWING,
-        "export": {
-            Role.GOV_OFFICER: ALL,
-            Role.SCHOOL_ADMIN: of_own_school,
-            Role.ENTERPRISE_HR: of_own_enterprise,
-        },
+        "export": FOLLOWING_EXPORT,
         "add": {Role.SCHOOL_ADMIN: of_own_school, Role.ENTERPRISE_HR: of_own_enterprise},
         "change": {Role.SCHOOL_ADMIN: of_own_school, Role.ENTERPRISE_HR: of_own_enterprise},
         "delete": {Role.SCHOOL_ADMIN: of_own_school, Role.ENTERPRISE_HR: of_own_enterprise},
@@ -315,11 +306,7 @@ def own_evaluations(qs, user):
 class EvaluationPolicy(Policy):
     rules = {
         "view": FOLLOWING,
-        "export": {
-            Role.GOV_OFFICER: ALL,
-            Role.SCHOOL_ADMIN: of_own_school,
-            Role.ENTERPRISE_HR: of_own_enterprise,
-        },
+        "export": FOLLOWING_EXPORT,
         "add": {Role.TEACHER: mentored_evaluations, Role.ENTERPRISE_MENTOR: mentored_evaluations},
         "change": {Role.TEACHER: own_evaluations, Role.ENTERPRISE_MENTOR: own_evaluations},
     }

@@ -348,9 +348,10 @@ def make_subsidies(ctx: Context) -> None:
     if department is None:
         return
     last, this = ctx.as_of.year - 1, ctx.as_of.year
+    minimum = rules.value(RuleKey.APPRENTICE_SUBSIDY_MIN)  # T17; the demo pays 企业新型学徒制 a little more
     amounts = {
-        AgreementKind.MODERN_APPRENTICESHIP: Decimal("5000"),
-        AgreementKind.ENTERPRISE_APPRENTICESHIP: Decimal("6000"),
+        AgreementKind.MODERN_APPRENTICESHIP: minimum,
+        AgreementKind.ENTERPRISE_APPRENTICESHIP: minimum + 1000,
     }
     rates = {
         (year, kind): SubsidyRate(
@@ -358,7 +359,7 @@ def make_subsidies(ctx: Context) -> None:
             kind=kind,
             amount=amount,
             reviewing_department=department,
-            source="郴政发〔2021〕9号 四（十一）；人社部发〔2021〕39号：学徒每人每年原则上 5000 元以上",
+            source=rules.rule(RuleKey.APPRENTICE_SUBSIDY_MIN).source,
         )
         for year in (last, this)
         for kind, amount in amounts.items()
