@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "xiaoqitong.matching",
     "xiaoqitong.analytics",
     "xiaoqitong.cooperation",
+    "xiaoqitong.quality",
     "xiaoqitong.demo",
 ]
 

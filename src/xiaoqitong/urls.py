@@ -8,7 +8,17 @@ from .core import pages
 from .orgs import views as org_views
 
 # App name -> API router; each app's api.py owns its router.
-API_APPS = ["core", "reference", "orgs", "schools", "enterprises", "matching", "analytics", "cooperation"]
+API_APPS = [
+    "core",
+    "reference",
+    "orgs",
+    "schools",
+    "enterprises",
+    "matching",
+    "analytics",
+    "cooperation",
+    "quality",
+]
 
 admin.site.site_header = f"{settings.XQT_SITE_NAME} 管理后台"
 admin.site.site_title = settings.XQT_SITE_NAME
@@ -45,6 +55,7 @@ urlpatterns = [
     path("matching/", include("xiaoqitong.matching.urls")),
     path("analytics/", include("xiaoqitong.analytics.urls")),
     path("cooperation/", include("xiaoqitong.cooperation.urls")),
+    path("quality/", include("xiaoqitong.quality.urls")),
     path("public/data/", include("xiaoqitong.analytics.public_urls")),  # no login: published tables only
     path("api/v1/auth/token/", org_views.ObtainTokenView.as_view(), name="api_token"),
     path("api/v1/schema/", SpectacularAPIView.as_view(), name="api_schema"),

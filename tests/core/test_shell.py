@@ -25,6 +25,7 @@ DEMO_ACCOUNTS = [
     "demo-ndrc",
     "demo-school",
     "demo-teacher",
+    "demo-teacher2",
     "demo-enterprise",
     "demo-mentor",
     "demo-student",

@@ -9,6 +9,7 @@ from django.db.models import Q
 
 from xiaoqitong.core.models import AuditLog
 from xiaoqitong.demo import names
+from xiaoqitong.demo.accounts import DEMO_ACCOUNTS
 from xiaoqitong.demo.context import SCALES, DemoError, school_year
 from xiaoqitong.demo.generator import delete_generated, digest, generate
 from xiaoqitong.demo.models import DemoRun
@@ -42,7 +43,7 @@ def test_small_scale_counts_follow_the_design(small):
     assert Enterprise.objects.count() == scale.enterprises == 300
     assert SchoolEnrolment.objects.count() == 12 * 7
     assert ResearchInstitution.objects.count() == scale.institutions
-    assert User.objects.filter(is_demo=True).count() == 10
+    assert User.objects.filter(is_demo=True).count() == len(DEMO_ACCOUNTS)
     with DEPARTMENTS_CSV.open(encoding="utf-8") as fh:
         assert Department.objects.count() == len(list(csv.DictReader(fh)))
     assert small.counts["orgs.Enterprise"] == 300

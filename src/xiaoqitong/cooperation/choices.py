@@ -102,10 +102,25 @@ class MentorSide(models.TextChoices):
 
 
 class RuleKey(models.TextChoices):
-    """The policy's numbers this app enforces or reports; the values live in ``models.Rule``."""
+    """The policy's numbers that cooperation and quality enforce or report (values in ``models.Rule``)."""
 
     INTERNSHIP_MIN_MONTHS = "internship_min_months", _("单次实习最短时间（月）")
     LOCAL_INTERN_SHARE = "local_intern_share", _("市域内企业实习生占比下限")
     APPRENTICE_SUBSIDY_MIN = "apprentice_subsidy_min", _("学徒培训补贴下限（元/人·年）")
     INTEGRATION_BASES_PER_SCHOOL = "integration_bases_per_school", _("每所职业院校产教融合实习基地数")
     SHARED_BASES_PER_COUNTY = "shared_bases_per_county", _("每个县市区县域共享性实训基地数")
+    # quality (T3, T4, T6, T18-T23)
+    CERT_1X_COVERAGE_MIN = "cert_1x_coverage_min", _("1+X 证书学生覆盖面下限")
+    CITY_TRAINING_MIN = "city_training_min", _("全市年培训人次下限")
+    SCHOOL_TRAINING_RATIO_MIN = "school_training_ratio_min", _("职业院校年培训人次与全日制在校生之比下限")
+    PART_TIME_TEACHER_SHARE_MAX = "part_time_teacher_share_max", _("兼职教师占比上限")
+    SPECIAL_POST_FUNDING_MIN = "special_post_funding_min", _("特岗教师经费保障（元/岗·年）")
+    DUAL_QUALIFIED_SHARE_MIN = "dual_qualified_share_min", _("“双师型”教师比例下限")
+    PROVINCIAL_MASTERS_MIN = "provincial_masters_min", _("省级教学名师数")
+    CITY_MASTERS_MIN = "city_masters_min", _("市级教学名师数")
+    NATIONAL_TRAINING_BASES_MIN = "national_training_bases_min", _("国家级“双师型”教师培训基地数")
+    PROVINCIAL_TRAINING_BASES_MIN = "provincial_training_bases_min", _("省级“双师型”教师培训基地数")
+    TECH_SERVICE_TEACHER_SHARE_MIN = (
+        "tech_service_teacher_share_min",
+        _("技术服务收入结余用于教师报酬比例下限"),
+    )

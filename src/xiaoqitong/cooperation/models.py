@@ -53,8 +53,9 @@ def _check_period(start, end, start_field: str = "start_date", end_field: str = 
 
 # --- the policy's numbers ---------------------------------------------------------------------------------
 class Rule(BaseModel):
-    """One number of the policy that this app enforces or reports (T13-T17), with its source. Officers may
-    change a value when the city's rules change; the seeded values and sources come from POLICY.md."""
+    """One number of the policy that cooperation (T13-T17) or quality (T3, T4, T6, T18-T23) enforces or
+    reports, with its source. Officers may change a value when the city's rules change; the seeded values
+    and sources come from POLICY.md."""
 
     key = models.CharField(_("规则"), max_length=40, choices=RuleKey.choices, unique=True)
     value = models.DecimalField(_("取值"), max_digits=12, decimal_places=4, validators=MONEY["validators"])
@@ -65,8 +66,8 @@ class Rule(BaseModel):
     note = models.TextField(_("说明"), blank=True)
 
     class Meta:
-        verbose_name = _("合作规则")
-        verbose_name_plural = _("合作规则")
+        verbose_name = _("政策规则")
+        verbose_name_plural = _("政策规则")
         ordering = ["target", "key"]
 
     def __str__(self) -> str:

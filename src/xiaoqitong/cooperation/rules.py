@@ -17,7 +17,7 @@ def rule(key: str) -> Rule:
         return Rule.objects.get(key=key)
     except Rule.DoesNotExist:
         raise ImproperlyConfigured(
-            _("缺少合作规则“%(key)s”，请运行 xiaoqitong migrate。") % {"key": RuleKey(key).label}
+            _("缺少政策规则“%(key)s”，请运行 xiaoqitong migrate。") % {"key": RuleKey(key).label}
         ) from None
 
 

@@ -23,6 +23,7 @@ import re
 import sqlite3
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import tablib
 from django.conf import settings
@@ -1267,7 +1268,12 @@ def escape_formulae(data: tablib.Dataset) -> tablib.Dataset:
 
 def export_response(resource: BaseResource, queryset, fmt: str, filename: str, encoding: str = "utf-8"):
     """An xlsx or csv download of the queryset; spreadsheet formulas are escaped."""
-    data = escape_formulae(resource.export(queryset=queryset))
+    return dataset_response(resource.export(queryset=queryset), fmt, filename, encoding)
+
+
+def dataset_response(data: tablib.Dataset, fmt: str, filename: str, encoding: str = "utf-8") -> HttpResponse:
+    """An xlsx or csv download of a computed table (a target or summary page's rows); formulas are escaped."""
+    data = escape_formulae(data)
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
     if fmt == "xlsx":
         body = data.export("xlsx")
@@ -1282,7 +1288,5 @@ def export_response(resource: BaseResource, queryset, fmt: str, filename: str, e
             content_type = "text/csv; charset=utf-8"
         fmt = "csv"
     response = HttpResponse(body, content_type=content_type)
-    from urllib.parse import quote
-
     response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(f'{filename}-{stamp}.{fmt}')}"
     return response

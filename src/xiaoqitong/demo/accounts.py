@@ -23,7 +23,8 @@ class DemoAccount:
     username: str
     role: str
     display_name: str
-    org: str = ""  # "school", "enterprise", "institution" (the run's anchors) or "department:<code>"
+    # "school", "school2", "enterprise", "institution" (the run's anchors) or "department:<code>"
+    org: str = ""
 
 
 DEMO_ACCOUNTS = [
@@ -33,12 +34,14 @@ DEMO_ACCOUNTS = [
     DemoAccount("demo-ndrc", Role.GOV_OFFICER, "黄晓燕", "department:CZ-FGW"),  # 市发改委
     DemoAccount("demo-school", Role.SCHOOL_ADMIN, "周海涛", "school"),
     DemoAccount("demo-teacher", Role.TEACHER, "李雪梅", "school"),
+    DemoAccount("demo-teacher2", Role.TEACHER, "王芳", "school2"),  # another school's teacher
     DemoAccount("demo-enterprise", Role.ENTERPRISE_HR, "王磊", "enterprise"),
     DemoAccount("demo-mentor", Role.ENTERPRISE_MENTOR, "赵国平", "enterprise"),
     DemoAccount("demo-student", Role.STUDENT, "张子涵", "school"),
     DemoAccount("demo-researcher", Role.RESEARCHER, "孙立新", "institution"),
 ]
 DEMO_USERNAMES = [a.username for a in DEMO_ACCOUNTS]
+ORG_FIELD = {"school2": "school"}  # the user's organization field of an anchor not named after it
 
 
 def _anchors(anchors: dict | None) -> dict:
@@ -54,6 +57,8 @@ def _organizations(anchors: dict) -> dict[str, object]:
     try:
         orgs = {
             "school": School.objects.get(code=anchors["school"]),
+            # runs made before the second demo school existed: the demo school
+            "school2": School.objects.get(code=anchors.get("school2") or anchors["school"]),
             "enterprise": Enterprise.objects.get(credit_code=anchors["enterprise"]),
             "institution": ResearchInstitution.objects.get(code=anchors["institution"]),
         }
@@ -116,7 +121,7 @@ def ensure_demo_accounts(*, anchors: dict | None = None, record_audit: bool = Tr
         for name in User.ORG_FIELDS:
             setattr(user, name, None)
         if spec.org:
-            setattr(user, spec.org.split(":", 1)[0], orgs[spec.org])
+            setattr(user, ORG_FIELD.get(spec.org, spec.org.split(":", 1)[0]), orgs[spec.org])
         user.password = password
         user.full_clean(exclude=["password"])
         user.save()

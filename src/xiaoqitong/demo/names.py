@@ -44,6 +44,7 @@ REAL_SCHOOLS: list[tuple[str, str, str, str, int]] = [
     ("桂阳县职业技术教育学校", SchoolType.SECONDARY, Ownership.PUBLIC, "431021", 5_200),
 ]
 HOME_SCHOOL = "郴州职业技术学院"  # the demo school administrator's, teacher's and student's school
+SECOND_SCHOOL = "郴州工业交通学校"  # demo-teacher2's school (another school sharing teaching resources)
 
 # Generated schools: share of each type, then (min, max) full-time students in the current school year by
 # type and ownership.

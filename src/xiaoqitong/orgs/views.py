@@ -17,6 +17,7 @@ class SchoolViews(ModelViews):
     table = tables.SchoolTable
     form = forms.SchoolForm
     select_related = ("county",)
+    detail_template = "orgs/school_detail.html"
 
 
 class SchoolEnrolmentViews(ModelViews):

@@ -34,7 +34,7 @@ class SubsidyRateForm(BaseModelForm):
         self.fields["kind"].choices = [("", "---------")] + [
             (value, label) for value, label in AgreementKind.choices if value in APPRENTICESHIP_KINDS
         ]
-        self.fields["source"].help_text = _("如“郴人社发〔2025〕…号”；最低标准见“合作规则”（T17）")
+        self.fields["source"].help_text = _("如“郴人社发〔2025〕…号”；最低标准见“政策规则”（T17）")
 
 
 class AgreementChoiceField(forms.ModelChoiceField):

@@ -188,7 +188,7 @@ add_menu(
 add_menu(
     MenuItem(GROUP, _("补贴标准"), "cooperation:subsidyrate_list", SubsidyRate, icon="cash-stack", order=112)
 )
-add_menu(MenuItem(GROUP, _("合作规则"), "cooperation:rule_list", Rule, icon="journal-text", order=119))
+add_menu(MenuItem(GROUP, _("政策规则"), "cooperation:rule_list", Rule, icon="journal-text", order=119))
 
 
 def _claims_to_review(user) -> int:

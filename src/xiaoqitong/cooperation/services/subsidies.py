@@ -54,11 +54,11 @@ def rule_set(*, actor, key: str, value, note: str | None = None) -> Rule:
     """Change a policy number (and its note). Shares lie between 0 and 1, counts of bases are whole numbers,
     nothing is negative. Government officers and platform administrators only."""
     if not is_officer(actor):
-        raise PermissionDenied(_("只有政府部门工作人员和平台管理员可以修改合作规则。"))
+        raise PermissionDenied(_("只有政府部门工作人员和平台管理员可以修改政策规则。"))
     try:
         rule = Rule.objects.select_for_update().get(key=key)
     except Rule.DoesNotExist:
-        raise ValidationError({"key": _("没有这条合作规则。")}) from None
+        raise ValidationError({"key": _("没有这条政策规则。")}) from None
     try:
         value = Decimal(str(value).strip())
     except (InvalidOperation, ValueError):

@@ -21,7 +21,7 @@ from django.views import View
 from django_tables2 import RequestConfig
 
 from xiaoqitong.core.formats import when_text
-from xiaoqitong.core.imports import export_response
+from xiaoqitong.core.imports import dataset_response
 from xiaoqitong.core.models import AuditLog
 from xiaoqitong.core.views import PostStepView, add_form_errors
 from xiaoqitong.enterprises.views import AppModelViews, DetailView
@@ -486,16 +486,6 @@ def _yes(met: bool) -> str:
     return _("达标") if met else _("未达标")
 
 
-class _Rows:
-    """What ``export_response`` asks of a resource: ``export()`` giving a Dataset."""
-
-    def __init__(self, data: tablib.Dataset):
-        self.data = data
-
-    def export(self, queryset=None):
-        return self.data
-
-
 def targets_dataset(data: dict, table: str) -> tablib.Dataset:
     """The school table (T13) or the county table (T14, with the city's 市级共享性智能实训基地 last)."""
     if table == "schools":
@@ -539,8 +529,8 @@ class TargetsView(LoginRequiredMixin, View):
             name = (
                 _("产教融合实习基地达标（T13）") if table == "schools" else _("县域共享性实训基地达标（T14）")
             )
-            return export_response(
-                _Rows(targets_dataset(data, table)), None, fmt, name, request.GET.get("encoding", "utf-8")
+            return dataset_response(
+                targets_dataset(data, table), fmt, name, request.GET.get("encoding", "utf-8")
             )
         return render(
             request,

@@ -31,10 +31,30 @@ from xiaoqitong.enterprises.models import (
 )
 from xiaoqitong.matching.models import Invitation
 from xiaoqitong.orgs.models import Enterprise, ResearchInstitution, School, SchoolEnrolment, User
+from xiaoqitong.quality.models import (
+    AssessmentPlan,
+    CertificateAward,
+    Competition,
+    CompetitionAward,
+    ExamCentre,
+    ExamSession,
+    Grade,
+    GradeRevision,
+    ResourceRating,
+    ResourceUse,
+    SkillTestResult,
+    SpecialPostFunding,
+    TeacherTrainingBase,
+    TeachingResource,
+    TechServiceIncome,
+    TrainingParticipant,
+    TrainingProgramme,
+    TrainingSession,
+)
 from xiaoqitong.schools.models import SchoolMajor, Student, StudentSkill, Teacher, TeacherPractice
 
 from ..context import Step
-from . import cooperation, matching, orgs, supply_demand
+from . import cooperation, matching, orgs, quality, supply_demand
 
 STEPS: list[Step] = [
     Step("departments", orgs.load_departments, (), "政府部门"),
@@ -85,5 +105,49 @@ STEPS: list[Step] = [
         cooperation.make_internships,
         (InternshipPlan, Placement, InternshipLog, CheckIn, LeaveRequest, InternshipSubsidy),
         "实习",
+    ),
+    Step(
+        "assessment",
+        quality.make_assessment,
+        (
+            AssessmentPlan,
+            AssessmentPlan.teachers.through,
+            AssessmentPlan.mentors.through,
+            Grade,
+            GradeRevision,
+        ),
+        "双导师考核",
+    ),
+    Step(
+        "certificates",
+        quality.make_certificates,
+        (CertificateAward, ExamCentre, ExamCentre.certificates.through, ExamSession),
+        "证书与考点",
+    ),
+    Step("competitions", quality.make_competitions, (Competition, CompetitionAward), "技能竞赛"),
+    Step("skill_tests", quality.make_skill_tests, (SkillTestResult,), "技能抽测"),
+    Step(
+        "resources",
+        quality.make_resources,
+        (
+            TeachingResource,
+            TeachingResource.majors.through,
+            TeachingResource.skills.through,
+            ResourceRating,
+            ResourceUse,
+        ),
+        "教学资源",
+    ),
+    Step(
+        "training",
+        quality.make_training,
+        (TrainingProgramme, TrainingSession, TrainingParticipant),
+        "社会培训",
+    ),
+    Step(
+        "teacher_records",
+        quality.make_teacher_records,
+        (TeacherTrainingBase, SpecialPostFunding, TechServiceIncome),
+        "师资建设",
     ),
 ]

@@ -304,6 +304,8 @@ def make_schools(ctx: Context) -> None:
     ctx.schools = schools
     ctx.objects["school_size"] = {s.code: int(sizes[s.name]) for s in schools}  # in the current school year
     ctx.anchors["school"] = next((s.code for s in schools if s.name == N.HOME_SCHOOL), schools[0].code)
+    others = [s for s in schools if s.code != ctx.anchors["school"]] or schools
+    ctx.anchors["school2"] = next((s.code for s in others if s.name == N.SECOND_SCHOOL), others[0].code)
 
 
 def make_enrolment(ctx: Context) -> None:

@@ -1,0 +1,1 @@
+"""filtersets of quality, one module per area."""

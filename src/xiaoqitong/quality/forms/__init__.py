@@ -1,0 +1,1 @@
+"""forms of quality, one module per area."""

@@ -1,0 +1,2 @@
+"""Selectors of quality, one module per area
+(assessment, certificates, skilltests, resources, training, teachers)."""

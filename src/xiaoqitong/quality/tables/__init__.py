@@ -1,0 +1,1 @@
+"""tables of quality, one module per area."""

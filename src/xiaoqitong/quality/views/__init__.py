@@ -1,0 +1,1 @@
+"""views of quality, one module per area."""
