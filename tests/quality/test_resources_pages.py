@@ -110,6 +110,8 @@ def test_sorted_by_rating_with_stars_counts_and_uses_shown():
     page, _ = login_clients(user_with_role(Role.TEACHER))
     body = page.get(LIST + "?sort=rating").content.decode()
     assert body.index(high.title) < body.index(low.title) < body.index("没有评价的资源")
+    reverse = page.get(LIST + "?sort=-rating").content.decode()  # the table's own reverse order
+    assert reverse.index(low.title) < reverse.index(high.title) < reverse.index("没有评价的资源")
     assert "★ 4.5（2）" in body and "★ 2.0（1）" in body and "暂无评价" in body
     body = page.get(high.get_absolute_url()).content.decode()
     assert "下载 3 次，引用到课程 0 次" in body

@@ -358,7 +358,8 @@ def make_skill_tests(ctx: Context) -> None:
         major = row.programme.major
         majors[row.student.school_id][major.pk] = major
     results = []
-    for year in (ctx.as_of.year - 2, ctx.as_of.year - 1):
+    last = ctx.as_of.year if ctx.as_of.month >= 7 else ctx.as_of.year - 1  # tests are held in the spring
+    for year in (last - 1, last):
         for school in ctx.schools:
             own = sorted(majors.get(school.pk, {}).values(), key=lambda m: m.code)
             if not own:

@@ -2,6 +2,7 @@
 and uses (annotations of ``selectors.resources.with_stats``: no query per row)."""
 
 import django_tables2 as tables
+from django.db.models import F
 from django.utils.translation import gettext_lazy as _
 
 from xiaoqitong.core.formats import day_text
@@ -27,9 +28,7 @@ class TeachingResourceTable(tables.Table):
     owner = tables.Column(
         verbose_name=_("发布单位"), empty_values=(), order_by=("owner_school__name", "owner_enterprise__name")
     )
-    rating = tables.Column(
-        verbose_name=_("评分"), empty_values=(), order_by=("-rating_avg",), accessor="rating_avg"
-    )
+    rating = tables.Column(verbose_name=_("评分"), empty_values=(), accessor="rating_avg")
     use_count = tables.Column(verbose_name=_("使用次数"), attrs={"td": {"class": "text-end"}})
     published = tables.BooleanColumn(verbose_name=_("已发布"))
     created_at = tables.Column(verbose_name=_("发布时间"))
@@ -41,6 +40,14 @@ class TeachingResourceTable(tables.Table):
 
     def render_owner(self, record):
         return owner_text(record)
+
+    def order_rating(self, queryset, is_descending):
+        """``?sort=rating`` (also the library's filter of that name) ranks the best rated first, the
+        reverse the worst first; unrated resources come last either way, on every database (PostgreSQL
+        sorts NULLs first in descending order, SQLite last)."""
+        average = F("rating_avg")
+        first = average.asc(nulls_last=True) if is_descending else average.desc(nulls_last=True)
+        return queryset.order_by(first, "-rating_count", "-created_at", "-pk"), True
 
     def render_rating(self, record):
         return stars_text(record.rating_avg, record.rating_count)
