@@ -5,6 +5,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from xiaoqitong.core.forms import BaseModelForm
+from xiaoqitong.core.imports import split_list
 
 from .models import (
     Certificate,
@@ -17,6 +18,84 @@ from .models import (
     Region,
     Skill,
 )
+from .resources import major_code
+
+
+def resolve_majors(value: str) -> tuple[list[Major], list[str]]:
+    """Catalog codes separated by 、 ; , (the K of a 国控专业 may be left out) → the majors, and the codes
+    that name no major."""
+    codes = [major_code(code.upper()) for code in split_list(value)]
+    found = {m.code: m for m in Major.objects.filter(code__in=codes)}
+    return [found[c] for c in codes if c in found], [c for c in codes if c not in found]
+
+
+def resolve_certificates(value: str) -> tuple[list[Certificate], list[str]]:
+    """Certificate codes separated by 、 ; , → the certificates, and the codes that name none."""
+    codes = [code.upper() for code in split_list(value)]
+    found = {c.code: c for c in Certificate.objects.filter(code__in=codes)}
+    return [found[c] for c in codes if c in found], [c for c in codes if c not in found]
+
+
+def resolve_skills(value) -> tuple[list[Skill], list[str]]:
+    """Skill names separated by 、 ; , (or a list) → the skills (by name or synonym), and the names that
+    name none."""
+    names = split_list(value) if isinstance(value, str) else [str(v) for v in value or []]
+    if not names:
+        return [], []
+    by_name = {}
+    for skill in Skill.objects.only("pk", "name", "synonyms"):
+        by_name.setdefault(skill.name, skill)
+        for word in skill.synonyms or []:
+            by_name.setdefault(str(word), skill)
+    found = [by_name[n] for n in names if n in by_name]
+    return list(dict.fromkeys(found)), [n for n in names if n not in by_name]
+
+
+class CatalogListField(forms.CharField):
+    """Several catalog entries typed in one text box, separated by 、 ; , : cleans to the list of rows, and
+    what names none is the field's error, listed. The services take the list under ``service_name`` (the
+    many-to-many of the model), which also gives an edited object's initial text
+    (``core.forms.BaseModelForm`` does both)."""
+
+    def __init__(self, *, resolve, unknown, service_name: str, shown_as: str = "code", **kwargs):
+        kwargs.setdefault("required", False)
+        super().__init__(**kwargs)
+        self.resolve, self.unknown = resolve, unknown
+        self.service_name, self.shown_as = service_name, shown_as
+
+    def clean(self, value):
+        found, missing = self.resolve(super().clean(value) or "")
+        if missing:
+            raise forms.ValidationError(self.unknown % {"items": "、".join(missing)})
+        return found
+
+    def initial_for(self, instance) -> str:
+        return "、".join(str(getattr(o, self.shown_as)) for o in getattr(instance, self.service_name).all())
+
+
+def major_codes_field(**kwargs) -> CatalogListField:
+    return CatalogListField(
+        resolve=resolve_majors, unknown=_("找不到专业代码：%(items)s"), service_name="majors", **kwargs
+    )
+
+
+def certificate_codes_field(**kwargs) -> CatalogListField:
+    return CatalogListField(
+        resolve=resolve_certificates,
+        unknown=_("找不到证书代码：%(items)s"),
+        service_name="certificates",
+        **kwargs,
+    )
+
+
+def skill_names_field(**kwargs) -> CatalogListField:
+    return CatalogListField(
+        resolve=resolve_skills,
+        unknown=_("技能目录中没有：%(items)s"),
+        service_name="skills",
+        shown_as="name",
+        **kwargs,
+    )
 
 
 class CodeChoiceField(forms.ModelChoiceField):

@@ -23,9 +23,9 @@ from rest_framework.response import Response
 
 from xiaoqitong.core.api import BaseSerializer, CodeRelatedField, ObjectViewSet
 from xiaoqitong.orgs.models import Enterprise, School
+from xiaoqitong.reference.forms import resolve_majors
 
 from ..filtersets.bases import BaseBookingFilterSet, PracticeBaseFilterSet
-from ..forms.bases import resolve_majors
 from ..models import BaseBooking, PracticeBase
 from ..selectors import bases as selectors
 from ..services import bases as services

@@ -6,11 +6,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from xiaoqitong.core.forms import BaseModelForm
-from xiaoqitong.core.imports import split_list
 from xiaoqitong.orgs.choices import Role
 from xiaoqitong.orgs.models import Enterprise, School
-from xiaoqitong.reference.models import Major
-from xiaoqitong.reference.resources import major_code
+from xiaoqitong.reference.forms import major_codes_field
 
 from ..choices import SHARED_BASE_KINDS, BaseKind
 from ..models import PracticeBase
@@ -19,22 +17,13 @@ from ..selectors.bases import city_areas
 DATETIME_INPUT = "%Y-%m-%dT%H:%M"
 
 
-def resolve_majors(value: str) -> tuple[list[Major], list[str]]:
-    """Catalog codes separated by 、 ; , (the K of a 国控专业 may be left out) → the majors, and the codes
-    that name no major."""
-    codes = [major_code(code.upper()) for code in split_list(value)]
-    found = {m.code: m for m in Major.objects.filter(code__in=codes)}
-    return [found[c] for c in codes if c in found], [c for c in codes if c not in found]
-
-
 def shared_kinds_text() -> str:
     return "、".join(str(BaseKind(kind).label) for kind in BaseKind if kind in SHARED_BASE_KINDS)
 
 
 class PracticeBaseForm(BaseModelForm):
-    major_codes = forms.CharField(
+    major_codes = major_codes_field(
         label=gettext_lazy("服务专业（代码）"),
-        required=False,
         help_text=gettext_lazy("专业目录代码，多个用顿号或分号分隔，如 660103、660301"),
     )
 
@@ -71,10 +60,8 @@ class PracticeBaseForm(BaseModelForm):
             widget=forms.TextInput(attrs={"class": "form-control"}),
             error_messages={"invalid_choice": gettext_lazy("找不到这个统一社会信用代码的企业。")},
         )
-        if self.instance.pk:
-            if self.instance.owner_enterprise_id:
-                self.initial["owner_enterprise"] = self.instance.owner_enterprise.credit_code
-            self.initial["major_codes"] = "、".join(m.code for m in self.instance.majors.all())
+        if self.instance.pk and self.instance.owner_enterprise_id:
+            self.initial["owner_enterprise"] = self.instance.owner_enterprise.credit_code
         user = self.user
         if user is not None and not user.is_superuser:
             # An owner's own side of the ownership is fixed (``PracticeBasePolicy.locked``).
@@ -88,20 +75,6 @@ class PracticeBaseForm(BaseModelForm):
                 self.fields["owner_enterprise"].disabled = True
                 if self.instance.pk and self.instance.owner_enterprise_id:
                     self.initial["owner_enterprise"] = self.instance.owner_enterprise.credit_code
-
-    def clean_major_codes(self):
-        majors, unknown = resolve_majors(self.cleaned_data.get("major_codes", ""))
-        if unknown:
-            raise forms.ValidationError(_("找不到专业代码：%(codes)s") % {"codes": "、".join(unknown)})
-        return majors
-
-    @staticmethod
-    def service_data(data: dict) -> dict:
-        """The form's data as the services take it (``majors`` a list)."""
-        data = dict(data)
-        if "major_codes" in data:
-            data["majors"] = data.pop("major_codes") or []
-        return data
 
 
 class BookingForm(forms.Form):

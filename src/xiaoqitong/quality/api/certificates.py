@@ -25,6 +25,7 @@ from xiaoqitong.core.api import BaseSerializer, CodeRelatedField, ObjectViewSet
 from xiaoqitong.core.formats import rate
 from xiaoqitong.orgs.choices import Role
 from xiaoqitong.orgs.models import School
+from xiaoqitong.reference.forms import resolve_certificates
 from xiaoqitong.reference.models import Certificate
 from xiaoqitong.schools.models import Student, Teacher
 
@@ -36,7 +37,6 @@ from ..filtersets.certificates import (
     ExamCentreFilterSet,
     ExamSessionFilterSet,
 )
-from ..forms.certificates import resolve_certificates
 from ..models import CertificateAward, Competition, CompetitionAward, ExamCentre, ExamSession
 from ..policies.certificates import may_view_coverage, may_view_school
 from ..selectors import certificates as selectors

@@ -29,10 +29,10 @@ from rest_framework.response import Response
 from xiaoqitong.cooperation.api.bases import MajorCodesField
 from xiaoqitong.core.api import BaseSerializer, ObjectViewSet
 from xiaoqitong.core.drf import _to_drf
+from xiaoqitong.reference.forms import resolve_skills
 
 from ..choices import ResourceUseKind
 from ..filtersets.resources import ResourceRatingFilterSet, ResourceUseFilterSet, TeachingResourceFilterSet
-from ..forms.resources import resolve_skills
 from ..models import ResourceRating, ResourceUse, TeachingResource
 from ..policies.resources import may_view_usage, sees_every_school
 from ..selectors import resources as selectors

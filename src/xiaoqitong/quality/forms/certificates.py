@@ -8,24 +8,16 @@ from django import forms
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from xiaoqitong.cooperation.forms.bases import resolve_majors
 from xiaoqitong.core.forms import BaseModelForm
-from xiaoqitong.core.imports import split_list
 from xiaoqitong.orgs.choices import Role
 from xiaoqitong.orgs.models import School
+from xiaoqitong.reference.forms import certificate_codes_field, major_codes_field
 from xiaoqitong.reference.models import Certificate
 from xiaoqitong.schools.models import Student, Teacher
 
 from ..models import CertificateAward, Competition, CompetitionAward, ExamCentre, ExamSession
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-
-
-def resolve_certificates(value: str) -> tuple[list[Certificate], list[str]]:
-    """Certificate codes separated by 、 ; , → the certificates, and the codes that name none."""
-    codes = [code.upper() for code in split_list(value)]
-    found = {c.code: c for c in Certificate.objects.filter(code__in=codes)}
-    return [found[c] for c in codes if c in found], [c for c in codes if c not in found]
 
 
 def _certificates() -> forms.ModelChoiceField:
@@ -107,9 +99,8 @@ class CertificateAwardForm(_SchoolFixedForm):
 
 
 class ExamCentreForm(_SchoolFixedForm):
-    certificate_codes = forms.CharField(
+    certificate_codes = certificate_codes_field(
         label=gettext_lazy("可考证书（代码）"),
-        required=False,
         help_text=gettext_lazy("证书目录代码，多个用顿号分隔，如 1X-001-J、1X-001-Z"),
     )
 
@@ -121,21 +112,6 @@ class ExamCentreForm(_SchoolFixedForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fix_school(self.instance.school_id if self.instance.pk else None)
-        if self.instance.pk:
-            self.initial["certificate_codes"] = "、".join(c.code for c in self.instance.certificates.all())
-
-    def clean_certificate_codes(self):
-        certificates, unknown = resolve_certificates(self.cleaned_data.get("certificate_codes", ""))
-        if unknown:
-            raise forms.ValidationError(_("找不到证书代码：%(codes)s") % {"codes": "、".join(unknown)})
-        return certificates
-
-    @staticmethod
-    def service_data(data: dict) -> dict:
-        data = dict(data)
-        if "certificate_codes" in data:
-            data["certificates"] = data.pop("certificate_codes") or []
-        return data
 
 
 class ExamSessionForm(BaseModelForm):
@@ -154,9 +130,8 @@ class ExamSessionForm(BaseModelForm):
 
 
 class CompetitionForm(BaseModelForm):
-    major_codes = forms.CharField(
+    major_codes = major_codes_field(
         label=gettext_lazy("相关专业（代码）"),
-        required=False,
         help_text=gettext_lazy("专业目录代码，多个用顿号分隔，如 660103、660301"),
     )
 
@@ -164,24 +139,6 @@ class CompetitionForm(BaseModelForm):
         model = Competition
         fields = ["name", "level", "year", "organizer", "held_on"]
         widgets = {"held_on": DATE_INPUT}
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        if self.instance.pk:
-            self.initial["major_codes"] = "、".join(m.code for m in self.instance.majors.all())
-
-    def clean_major_codes(self):
-        majors, unknown = resolve_majors(self.cleaned_data.get("major_codes", ""))
-        if unknown:
-            raise forms.ValidationError(_("找不到专业代码：%(codes)s") % {"codes": "、".join(unknown)})
-        return majors
-
-    @staticmethod
-    def service_data(data: dict) -> dict:
-        data = dict(data)
-        if "major_codes" in data:
-            data["majors"] = data.pop("major_codes") or []
-        return data
 
 
 class CompetitionAwardForm(_SchoolFixedForm):

@@ -5,27 +5,11 @@ from django import forms
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from xiaoqitong.cooperation.forms.bases import resolve_majors
 from xiaoqitong.core.forms import BaseModelForm
-from xiaoqitong.core.imports import split_list
-from xiaoqitong.reference.models import Skill
+from xiaoqitong.reference.forms import major_codes_field, skill_names_field
 
 from ..models import TeachingResource
 from ..services.resources import ALLOWED, DOCUMENT_MAX_BYTES, VIDEO_MAX_BYTES, allowed_text, size_text
-
-
-def resolve_skills(value) -> tuple[list[Skill], list[str]]:
-    """Skill names separated by 、 ; , → the skills (by name or synonym), and the names that name none."""
-    names = split_list(value) if isinstance(value, str) else [str(v) for v in value or []]
-    if not names:
-        return [], []
-    by_name = {}
-    for skill in Skill.objects.only("pk", "name", "synonyms"):
-        by_name.setdefault(skill.name, skill)
-        for word in skill.synonyms or []:
-            by_name.setdefault(str(word), skill)
-    found = [by_name[n] for n in names if n in by_name]
-    return list(dict.fromkeys(found)), [n for n in names if n not in by_name]
 
 
 class HttpsURLField(forms.URLField):
@@ -37,14 +21,12 @@ class HttpsURLField(forms.URLField):
 
 
 class TeachingResourceForm(BaseModelForm):
-    major_codes = forms.CharField(
+    major_codes = major_codes_field(
         label=gettext_lazy("适用专业（代码）"),
-        required=False,
         help_text=gettext_lazy("专业目录代码，多个用顿号或分号分隔，如 660103、660301；发布前至少填写一个"),
     )
-    skill_names = forms.CharField(
+    skill_names = skill_names_field(
         label=gettext_lazy("相关技能"),
-        required=False,
         help_text=gettext_lazy("技能目录中的名称，多个用顿号分隔，如 PLC编程、机械制图"),
     )
 
@@ -65,35 +47,10 @@ class TeachingResourceForm(BaseModelForm):
             "video": size_text(VIDEO_MAX_BYTES),
         }
         self.fields["file"].widget.attrs["accept"] = ",".join(ALLOWED)
-        if self.instance.pk:
-            self.initial["major_codes"] = "、".join(m.code for m in self.instance.majors.all())
-            self.initial["skill_names"] = "、".join(s.name for s in self.instance.skills.all())
-
-    def clean_major_codes(self):
-        majors, unknown = resolve_majors(self.cleaned_data.get("major_codes", ""))
-        if unknown:
-            raise forms.ValidationError(_("找不到专业代码：%(codes)s") % {"codes": "、".join(unknown)})
-        return majors
-
-    def clean_skill_names(self):
-        skills, unknown = resolve_skills(self.cleaned_data.get("skill_names", ""))
-        if unknown:
-            raise forms.ValidationError(_("技能目录中没有：%(names)s") % {"names": "、".join(unknown)})
-        return skills
 
     def _post_clean(self):
         # The file is checked and stored by the service (resource_create/update), not by the model form.
         pass
-
-    @staticmethod
-    def service_data(data: dict) -> dict:
-        """The form's data as the services take it (``majors`` and ``skills`` lists)."""
-        data = dict(data)
-        if "major_codes" in data:
-            data["majors"] = data.pop("major_codes") or []
-        if "skill_names" in data:
-            data["skills"] = data.pop("skill_names") or []
-        return data
 
 
 class RatingForm(forms.Form):

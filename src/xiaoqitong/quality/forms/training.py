@@ -4,10 +4,10 @@ from django import forms
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from xiaoqitong.cooperation.forms.bases import resolve_majors
 from xiaoqitong.core.forms import BaseModelForm
 from xiaoqitong.orgs.choices import Role
 from xiaoqitong.orgs.models import Department, Enterprise, School
+from xiaoqitong.reference.forms import major_codes_field
 
 from ..models import TrainingProgramme, TrainingSession
 
@@ -15,9 +15,8 @@ DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 class TrainingProgrammeForm(BaseModelForm):
-    major_codes = forms.CharField(
+    major_codes = major_codes_field(
         label=gettext_lazy("相关专业（代码）"),
-        required=False,
         help_text=gettext_lazy("专业目录代码，多个用顿号或分号分隔，如 660103、660301"),
     )
 
@@ -51,10 +50,8 @@ class TrainingProgrammeForm(BaseModelForm):
         self.fields["provider_centre"].help_text = _(
             "由培训机构承办时填写机构名称；承办学校、企业、机构三者选一。"
         )
-        if self.instance.pk:
-            if self.instance.provider_enterprise_id:
-                self.initial["provider_enterprise"] = self.instance.provider_enterprise.credit_code
-            self.initial["major_codes"] = "、".join(m.code for m in self.instance.majors.all())
+        if self.instance.pk and self.instance.provider_enterprise_id:
+            self.initial["provider_enterprise"] = self.instance.provider_enterprise.credit_code
         user = self.user
         if user is None or user.is_superuser:
             return
@@ -73,20 +70,6 @@ class TrainingProgrammeForm(BaseModelForm):
             self.fields["provider_enterprise"].disabled = True
             if self.instance.pk and self.instance.provider_enterprise_id:
                 self.initial["provider_enterprise"] = self.instance.provider_enterprise.credit_code
-
-    def clean_major_codes(self):
-        majors, unknown = resolve_majors(self.cleaned_data.get("major_codes", ""))
-        if unknown:
-            raise forms.ValidationError(_("找不到专业代码：%(codes)s") % {"codes": "、".join(unknown)})
-        return majors
-
-    @staticmethod
-    def service_data(data: dict) -> dict:
-        """The form's data as the services take it (``majors`` a list)."""
-        data = dict(data)
-        if "major_codes" in data:
-            data["majors"] = data.pop("major_codes") or []
-        return data
 
 
 class TrainingSessionForm(BaseModelForm):
