@@ -36,6 +36,11 @@ FILES: dict[str, list[tuple[str, str]]] = {
         ("dist/echarts.min.js", "echarts/echarts.min.js"),
         ("LICENSE", "echarts/LICENSE"),
     ],
+    # decodes the QR code of a photo on the events' scanning page (in the browser: nothing is uploaded)
+    "jsqr": [
+        ("dist/jsQR.js", "jsqr/jsQR.js"),
+        ("LICENSE", "jsqr/LICENSE"),
+    ],
 }
 
 # The source maps are not shipped; drop the comments that point at them so browsers do not ask.

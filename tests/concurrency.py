@@ -1,5 +1,7 @@
 """Running calls at the same moment, for the PostgreSQL concurrency tests (no lost update or over-booking)."""
 
+import contextlib
+import importlib
 import threading
 
 from django.db import connection
@@ -26,3 +28,33 @@ def parallel(calls) -> list:
     for thread in threads:
         thread.join()
     return results
+
+
+SEEDS = (
+    "xiaoqitong.cooperation.migrations.0002_seed_rules",
+    "xiaoqitong.events.migrations.0002_seed_types_and_rules",
+)
+
+
+@contextlib.contextmanager
+def committed_catalogs(django_db_blocker, seeds=SEEDS):
+    """For a test outside a test transaction (``django_db(transaction=True)``): the catalogs and the rows the
+    migrations seed (``seeds``: modules with a ``seed(apps, schema_editor)``), loaded before the test where an
+    earlier transactional test left them missing, and again after it, since its flush empties every table."""
+    from django.apps import apps
+
+    from xiaoqitong.reference.loader import load_all
+    from xiaoqitong.reference.models import Major
+
+    def seed():
+        with django_db_blocker.unblock():
+            if not Major.objects.exists():
+                load_all()
+            for module in seeds:
+                importlib.import_module(module).seed(apps, None)
+
+    seed()
+    yield
+    with django_db_blocker.unblock():
+        load_all()
+    seed()

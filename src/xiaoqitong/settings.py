@@ -83,6 +83,7 @@ INSTALLED_APPS = [
     "xiaoqitong.analytics",
     "xiaoqitong.cooperation",
     "xiaoqitong.quality",
+    "xiaoqitong.events",
     "xiaoqitong.demo",
 ]
 
@@ -243,6 +244,27 @@ try:
     XQT_MATCH_WEIGHTS = json.loads(os.environ.get("XQT_MATCH_WEIGHTS") or "{}")
 except ValueError as exc:
     raise ImproperlyConfigured(f"XQT_MATCH_WEIGHTS is not valid JSON: {exc}") from exc
+
+# E-mail. Notifications always appear in the platform (the bell); they are also mailed, by the worker, to
+# recipients with an address when a mail server is configured (XQT_EMAIL_HOST) or XQT_NOTIFY_EMAIL=1 says
+# so (e.g. with XQT_EMAIL_BACKEND=django.core.mail.backends.console.EmailBackend to print them);
+# XQT_NOTIFY_EMAIL=0 keeps them in the platform even with a server. None: follow XQT_EMAIL_HOST.
+EMAIL_BACKEND = os.environ.get("XQT_EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
+EMAIL_HOST = os.environ.get("XQT_EMAIL_HOST", "")
+EMAIL_PORT = int(os.environ.get("XQT_EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("XQT_EMAIL_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("XQT_EMAIL_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("XQT_EMAIL_TLS")  # STARTTLS, usually on port 587
+EMAIL_USE_SSL = env_bool("XQT_EMAIL_SSL")  # implicit TLS, usually on port 465
+EMAIL_TIMEOUT = 20
+DEFAULT_FROM_EMAIL = os.environ.get("XQT_EMAIL_FROM", f"{XQT_SITE_NAME} <noreply@localhost>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+XQT_NOTIFY_EMAIL = env_bool("XQT_NOTIFY_EMAIL") if os.environ.get("XQT_NOTIFY_EMAIL") else None
+# The address people reach the site at, for the links in mails (no path, no trailing slash); by default the
+# first of XQT_CSRF_TRUSTED_ORIGINS, which a deployment sets to that address anyway.
+XQT_BASE_URL = os.environ.get("XQT_BASE_URL", (CSRF_TRUSTED_ORIGINS or [""])[0]).rstrip("/")
+if EMAIL_USE_TLS and EMAIL_USE_SSL:
+    raise ImproperlyConfigured("XQT_EMAIL_TLS and XQT_EMAIL_SSL exclude each other: set one of them.")
 
 LOGGING = {
     "version": 1,

@@ -18,6 +18,7 @@ API_APPS = [
     "analytics",
     "cooperation",
     "quality",
+    "events",
 ]
 
 admin.site.site_header = f"{settings.XQT_SITE_NAME} 管理后台"
@@ -56,6 +57,7 @@ urlpatterns = [
     path("analytics/", include("xiaoqitong.analytics.urls")),
     path("cooperation/", include("xiaoqitong.cooperation.urls")),
     path("quality/", include("xiaoqitong.quality.urls")),
+    path("events/", include("xiaoqitong.events.urls")),
     path("public/data/", include("xiaoqitong.analytics.public_urls")),  # no login: published tables only
     path("api/v1/auth/token/", org_views.ObtainTokenView.as_view(), name="api_token"),
     path("api/v1/schema/", SpectacularAPIView.as_view(), name="api_schema"),

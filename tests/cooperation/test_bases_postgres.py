@@ -1,10 +1,7 @@
 """Two bookings of the last places of a base made at the same moment: exactly one succeeds (PostgreSQL: the
 base's row lock in ``booking_create`` makes the second wait for the first and see its booking)."""
 
-import importlib
-
 import pytest
-from django.apps import apps
 from django.core.exceptions import ValidationError
 from django.db import connection
 
@@ -12,29 +9,16 @@ from xiaoqitong.cooperation.models import BaseBooking
 from xiaoqitong.cooperation.services import bases as services
 from xiaoqitong.orgs.choices import Role
 
-from ..concurrency import parallel
+from ..concurrency import committed_catalogs, parallel
 from ..orgs.factories import user_with_role
 from .factories_bases import BookingFactory, SharedBaseFactory, at
 
 
 @pytest.fixture
 def _catalogs_and_rules(django_db_blocker):
-    """Overrides the package's autouse fixture: this module runs outside a test transaction, whose flush
-    empties the catalogs and the rules; they are loaded before and again after."""
-    from xiaoqitong.reference.loader import load_all
-    from xiaoqitong.reference.models import Major
-
-    def seed():
-        with django_db_blocker.unblock():
-            if not Major.objects.exists():
-                load_all()
-            importlib.import_module("xiaoqitong.cooperation.migrations.0002_seed_rules").seed(apps, None)
-
-    seed()
-    yield
-    with django_db_blocker.unblock():
-        load_all()
-    seed()
+    """Overrides the package's autouse fixture: this module runs outside a test transaction."""
+    with committed_catalogs(django_db_blocker, seeds=("xiaoqitong.cooperation.migrations.0002_seed_rules",)):
+        yield
 
 
 @pytest.mark.postgres

@@ -102,7 +102,8 @@ class MentorSide(models.TextChoices):
 
 
 class RuleKey(models.TextChoices):
-    """The policy's numbers that cooperation and quality enforce or report (values in ``models.Rule``)."""
+    """The policy's numbers that cooperation, quality and events enforce or report (values in
+    ``models.Rule``)."""
 
     INTERNSHIP_MIN_MONTHS = "internship_min_months", _("单次实习最短时间（月）")
     LOCAL_INTERN_SHARE = "local_intern_share", _("市域内企业实习生占比下限")
@@ -124,3 +125,7 @@ class RuleKey(models.TextChoices):
         "tech_service_teacher_share_min",
         _("技术服务收入结余用于教师报酬比例下限"),
     )
+    # events (T7-T9)
+    FAIRS_PER_YEAR_MIN = "fairs_per_year_min", _("每年供需见面会场次下限")
+    GBA_PROMOTIONS_PER_YEAR_MIN = "gba_promotions_per_year_min", _("每年大湾区推介会场次下限")
+    DIALOGUES_PER_YEAR_MIN = "dialogues_per_year_min", _("每年产教对话场次下限")

@@ -1,5 +1,6 @@
 """API machinery: policy-checked viewsets whose writes go through services."""
 
+import django_filters
 from django.apps import apps
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
@@ -7,15 +8,15 @@ from django.http import HttpResponse
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import exceptions, mixins, parsers, serializers, status, viewsets
+from rest_framework import exceptions, mixins, parsers, permissions, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
 
-from . import services
+from . import notifications, services
 from .drf import METHOD_ACTIONS, Pagination, PolicyPermission, _to_drf, exception_handler
 from .imports import resource_for
-from .models import ImportJob
+from .models import ImportJob, Notification
 from .policy import ensure_in_scope
 
 __all__ = [
@@ -282,5 +283,66 @@ class ImportJobViewSet(viewsets.GenericViewSet, mixins.ListModelMixin, mixins.Re
         return Response(self.get_serializer(job).data)
 
 
+class NotificationSerializer(serializers.ModelSerializer):
+    is_read = serializers.BooleanField(read_only=True)
+
+    class Meta:
+        model = Notification
+        fields = ["id", "text", "url", "is_read", "read_at", "created_at"]
+        read_only_fields = fields
+
+
+class NotificationFilterSet(django_filters.FilterSet):
+    unread = django_filters.BooleanFilter(
+        field_name="read_at", lookup_expr="isnull", label=_("只看未读（true）或只看已读（false）")
+    )
+
+    class Meta:
+        model = Notification
+        fields = ["unread"]
+
+
+class NotificationCountSerializer(serializers.Serializer):
+    unread = serializers.IntegerField(help_text=_("未读通知数"))
+
+
+class NotificationMarkedSerializer(serializers.Serializer):
+    marked = serializers.IntegerField(help_text=_("本次标为已读的通知数"))
+
+
+class NotificationViewSet(viewsets.GenericViewSet, mixins.ListModelMixin, mixins.RetrieveModelMixin):
+    """The caller's own notifications, newest first (nobody sees anyone else's, platform administrators
+    included): ``?unread=true`` the unread only; ``POST …/<id>/read/`` marks one read, ``POST …/read-all/``
+    all; ``GET …/unread-count/`` the number the bell shows. ``url`` is a path of the site."""
+
+    serializer_class = NotificationSerializer
+    filterset_class = NotificationFilterSet
+    ordering_fields = ["created_at"]
+    # Marking read is a POST that adds nothing: the scope (own rows) is the whole rule, applied by the
+    # queryset and the services, not the policy's "add" action.
+    permission_classes = [permissions.IsAuthenticated]
+
+    def get_queryset(self):
+        return notifications.notifications_for(self.request.user)
+
+    @extend_schema(request=None, responses=NotificationSerializer)
+    @action(detail=True, methods=["post"])
+    def read(self, request, pk=None):
+        notification = self.get_object()
+        notification = notifications.notification_mark_read(actor=request.user, notification=notification)
+        return Response(self.get_serializer(notification).data)
+
+    @extend_schema(request=None, responses=NotificationMarkedSerializer)
+    @action(detail=False, methods=["post"], url_path="read-all")
+    def read_all(self, request):
+        return Response({"marked": notifications.notifications_mark_all_read(actor=request.user)})
+
+    @extend_schema(responses=NotificationCountSerializer)
+    @action(detail=False, methods=["get"], url_path="unread-count", filter_backends=[], pagination_class=None)
+    def unread_count(self, request):
+        return Response({"unread": notifications.unread_count(request.user)})
+
+
 router = DefaultRouter()
 router.register("import-jobs", ImportJobViewSet, basename="importjob")
+router.register("notifications", NotificationViewSet, basename="notification")

@@ -1,4 +1,5 @@
-"""Domain-free base models: the audit log and import jobs, and the base class every model uses."""
+"""Domain-free base models: the audit log, import jobs and notifications, and the base class every model
+uses."""
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
@@ -116,3 +117,44 @@ class ImportJob(models.Model):
     @property
     def is_running(self) -> bool:
         return self.status in {self.Status.PENDING, self.Status.VALIDATING, self.Status.IMPORTING}
+
+
+class Notification(models.Model):
+    """A message to one person, shown in the platform (the bell in the navigation bar) and copied by e-mail
+    when a mail server is configured. Written only by :func:`xiaoqitong.core.notifications.notify`, after the
+    change it reports has committed; read and marked read by its recipient alone."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("接收人"),
+        on_delete=models.CASCADE,
+        related_name="notifications",
+    )
+    text = models.CharField(_("内容"), max_length=300)
+    url = models.CharField(
+        _("链接"), max_length=300, blank=True, help_text=_("站内路径，如 /events/12/；为空则不跳转")
+    )
+    read_at = models.DateTimeField(_("阅读时间"), null=True, blank=True)
+    created_at = models.DateTimeField(_("时间"), auto_now_add=True, db_index=True)
+
+    objects = RestrictedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("通知")
+        verbose_name_plural = _("通知")
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            # a person's list, newest first
+            models.Index(fields=["user", "-created_at"], name="core_notification_user_time"),
+            # the bell's count on every page: only the unread rows are in this index
+            models.Index(
+                fields=["user"], condition=models.Q(read_at__isnull=True), name="core_notification_unread"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.text
+
+    @property
+    def is_read(self) -> bool:
+        return self.read_at is not None

@@ -42,7 +42,7 @@ GROUPS = [
     gettext_noop("人才供需"),
     gettext_noop("校企合作"),
     gettext_noop("培养质量"),
-    gettext_noop("活动"),
+    gettext_noop("产教活动"),
     gettext_noop("产教融合型企业"),
     gettext_noop("治理与目标"),
     gettext_noop("分析"),

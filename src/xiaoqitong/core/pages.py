@@ -1,4 +1,4 @@
-"""Core pages that belong to no model: home, import jobs, the global audit log, health."""
+"""Core pages that belong to no model: home, import jobs, the global audit log, notifications, health."""
 
 import django_filters
 from django.apps import apps
@@ -6,16 +6,18 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.db import connection
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 from django_tables2 import RequestConfig
 
-from . import services
+from . import notifications, services
 from .models import AuditLog, ImportJob
 from .navigation import counters_for
 from .tables import AuditLogTable
@@ -96,6 +98,75 @@ def audit_list(request):
     table = AuditLogTable(qs)
     RequestConfig(request, paginate={"per_page": 50}).configure(table)
     return render(request, "core/audit_list.html", {"table": table, "filterset": filterset})
+
+
+# --- notifications ----------------------------------------------------------------------------------------
+NOTIFICATIONS_PER_PAGE = 20
+
+
+@login_required
+def notification_list(request):
+    """The user's notifications, newest first, unread ones highlighted; ``?unread=1`` the unread only."""
+    qs = notifications.notifications_for(request.user)
+    unread_only = request.GET.get("unread") == "1"
+    if unread_only:
+        qs = qs.filter(read_at__isnull=True)
+    page = Paginator(qs, NOTIFICATIONS_PER_PAGE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "core/notification_list.html",
+        {
+            "page": page,
+            "page_range": page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1),
+            "unread_only": unread_only,
+            "unread_total": notifications.unread_count_for_request(request),
+            "keep_days": notifications.KEEP_READ_DAYS,
+        },
+    )
+
+
+def _own_notification(request, pk):
+    # Someone else's notification answers 404, like one that does not exist (platform admins too).
+    return get_object_or_404(notifications.notifications_for(request.user), pk=pk)
+
+
+@login_required
+def notification_open(request, pk):
+    """Clicking a notification: mark it read and go to its page. Only a path of this site is followed; a
+    row pointing anywhere else (it should not exist: ``notify`` refuses such links) lands on the list."""
+    notification = _own_notification(request, pk)
+    notifications.notification_mark_read(actor=request.user, notification=notification)
+    if notification.url and notifications.is_local_path(notification.url):
+        return redirect(notification.url)
+    if notification.url:
+        messages.warning(request, _("该通知的链接不是本站地址，已停止跳转。"))
+    return redirect("core:notification_list")
+
+
+def _back_to_list(request):
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return redirect(target)
+    return redirect("core:notification_list")
+
+
+@login_required
+@require_POST
+def notification_read(request, pk):
+    notification = _own_notification(request, pk)
+    notifications.notification_mark_read(actor=request.user, notification=notification)
+    return _back_to_list(request)
+
+
+@login_required
+@require_POST
+def notifications_read_all(request):
+    count = notifications.notifications_mark_all_read(actor=request.user)
+    if count:
+        messages.success(request, _("已将 %(count)s 条通知标为已读。") % {"count": count})
+    return _back_to_list(request)
 
 
 def _broker_state() -> dict:

@@ -1,14 +1,22 @@
-"""Background work of the core: validating and committing bulk imports."""
+"""Background work of the core: validating and committing bulk imports; mailing notifications and deleting
+the old read ones."""
 
 import logging
 
 from celery import shared_task
+from celery.schedules import crontab
 from django.apps import apps
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.mail import send_mass_mail
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from . import audit
+from xiaoqitong.celery import app
+
+from . import audit, notifications
 from .context import set_request_id
 from .imports import ImportFileError, read_table, resource_for, run_import
 from .models import AuditAction, ImportJob
@@ -95,3 +103,36 @@ def _finish(job, status, *, errors=(), summary=None, processed=None) -> None:
         job.file.delete(save=False)
         values["file"] = ""
     ImportJob.objects.filter(pk=job.pk).update(**values)
+
+
+@shared_task(name="core.notification_mail")
+def notification_mail(user_ids: list[int], text: str, url: str = "", subject: str = "") -> int:
+    """Mail a notification to those of ``user_ids`` who are still active and have an address, one message
+    each (no one sees the others' addresses); the link is the notification's page, or the list of
+    notifications. Returns how many were sent."""
+    users = get_user_model().objects.filter(pk__in=user_ids, is_active=True).exclude(email="")
+    link = notifications.absolute_url(url or reverse("core:notification_list"))
+    footer = _("此邮件由%(site)s自动发送，请勿直接回复。登录平台查看全部通知：%(link)s") % {
+        "site": settings.XQT_SITE_NAME,
+        "link": notifications.absolute_url(reverse("core:notification_list")),
+    }
+    body = f"{text}\n\n{link}\n\n--\n{footer}\n"
+    subject = notifications.mail_subject(text, subject)
+    messages = [(subject, body, None, [user.email]) for user in users.only("email")]
+    return send_mass_mail(messages, fail_silently=False) if messages else 0
+
+
+@shared_task(name="core.notifications_delete_old")
+def notifications_delete_old() -> int:
+    """Delete read notifications older than ``notifications.KEEP_READ_DAYS`` days."""
+    return notifications.notifications_delete_old()
+
+
+# Every night at 03:10 (settings.CELERY_TIMEZONE), away from the other apps' housekeeping after midnight.
+app.conf.beat_schedule = {
+    **(app.conf.beat_schedule or {}),
+    "core.notifications_delete_old": {
+        "task": "core.notifications_delete_old",
+        "schedule": crontab(hour=3, minute=10),
+    },
+}

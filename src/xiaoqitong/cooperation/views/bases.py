@@ -20,6 +20,7 @@ from django.utils.translation import gettext_noop
 from django.views import View
 from django_tables2 import RequestConfig
 
+from xiaoqitong.core import ical
 from xiaoqitong.core.formats import when_text
 from xiaoqitong.core.imports import dataset_response
 from xiaoqitong.core.models import AuditLog
@@ -300,66 +301,25 @@ class CalendarView(LoginRequiredMixin, View):
         return render(request, "cooperation/bases/calendar.html", context)
 
 
-def _ics_text(value: str) -> str:
-    return (
-        str(value)
-        .replace("\\", "\\\\")
-        .replace(";", "\\;")
-        .replace(",", "\\,")
-        .replace("\r", "")
-        .replace("\n", "\\n")
-    )
-
-
-def _fold(line: str) -> list[str]:
-    """RFC 5545 3.1: lines of at most 75 octets, continued with a space; never inside a UTF-8 character."""
-    data = line.encode("utf-8")
-    out = []
-    limit = 75
-    while len(data) > limit:
-        cut = limit
-        while cut > 0 and (data[cut] & 0xC0) == 0x80:
-            cut -= 1
-        out.append(data[:cut].decode("utf-8"))
-        data = data[cut:]
-        limit = 74  # the leading space counts
-    out.append(data.decode("utf-8"))
-    return [out[0], *(" " + part for part in out[1:])]
-
-
-def _utc(value: dt.datetime) -> str:
-    return value.astimezone(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
+# The iCalendar writer lives in ``core.ical`` (events use it too); ``_fold`` stays importable here.
+_ics_text = ical.ics_text
+_fold = ical.fold
 
 
 def bookings_ics(base: PracticeBase, bookings: list, host: str) -> str:
     """An iCalendar (RFC 5545) of the base's bookings: one event each, the purpose only for insiders."""
-    lines = [
-        "BEGIN:VCALENDAR",
-        "VERSION:2.0",
-        "PRODID:-//XiaoQiTong//Practice bases//ZH",
-        "CALSCALE:GREGORIAN",
-        "METHOD:PUBLISH",
-        f"X-WR-CALNAME:{_ics_text(base.name)}",
-        "X-WR-TIMEZONE:Asia/Shanghai",
+    events = [
+        ical.CalendarEvent(
+            uid=f"base-booking-{booking.pk}@{host}",
+            start=booking.start,
+            end=booking.end,
+            summary=_("%(org)s %(n)s 人") % {"org": selectors.booker_name(booking), "n": booking.headcount},
+            location=base.address or base.name,
+            description=booking.purpose if booking.insider else "",
+        )
+        for booking in bookings
     ]
-    stamp = _utc(timezone.now())
-    for booking in bookings:
-        summary = _("%(org)s %(n)s 人") % {"org": selectors.booker_name(booking), "n": booking.headcount}
-        lines += [
-            "BEGIN:VEVENT",
-            f"UID:base-booking-{booking.pk}@{host}",
-            f"DTSTAMP:{stamp}",
-            f"DTSTART:{_utc(booking.start)}",
-            f"DTEND:{_utc(booking.end)}",
-            f"SUMMARY:{_ics_text(summary)}",
-            f"LOCATION:{_ics_text(base.address or base.name)}",
-            "STATUS:CONFIRMED",
-        ]
-        if booking.insider and booking.purpose:
-            lines.append(f"DESCRIPTION:{_ics_text(booking.purpose)}")
-        lines.append("END:VEVENT")
-    lines.append("END:VCALENDAR")
-    return "\r\n".join(folded for line in lines for folded in _fold(line)) + "\r\n"
+    return ical.calendar(base.name, events, prodid="-//XiaoQiTong//Practice bases//ZH")
 
 
 class IcsView(LoginRequiredMixin, View):

@@ -29,6 +29,15 @@ from xiaoqitong.enterprises.models import (
     PositionCertificate,
     PositionSkill,
 )
+from xiaoqitong.events.models import (
+    Commitment,
+    CommitmentUpdate,
+    Event,
+    Intention,
+    Registration,
+    Slot,
+    SurveyResponse,
+)
 from xiaoqitong.matching.models import Invitation
 from xiaoqitong.orgs.models import Enterprise, ResearchInstitution, School, SchoolEnrolment, User
 from xiaoqitong.quality.models import (
@@ -54,7 +63,7 @@ from xiaoqitong.quality.models import (
 from xiaoqitong.schools.models import SchoolMajor, Student, StudentSkill, Teacher, TeacherPractice
 
 from ..context import Step
-from . import cooperation, matching, orgs, quality, supply_demand
+from . import cooperation, events, matching, orgs, quality, supply_demand
 
 STEPS: list[Step] = [
     Step("departments", orgs.load_departments, (), "政府部门"),
@@ -149,5 +158,22 @@ STEPS: list[Step] = [
         quality.make_teacher_records,
         (TeacherTrainingBase, SpecialPostFunding, TechServiceIncome),
         "师资建设",
+    ),
+    Step(
+        "events",
+        events.make_events,
+        # its applications (signed job intentions) are deleted with the applications step's
+        (
+            Event,
+            Registration,
+            Registration.positions.through,
+            Registration.majors.through,
+            Slot,
+            Intention,
+            SurveyResponse,
+            Commitment,
+            CommitmentUpdate,
+        ),
+        "产教活动",
     ),
 ]

@@ -96,7 +96,7 @@ class TargetsView(LoginRequiredMixin, View):
         data = overview(request.user, year)
         fmt = request.GET.get("export")
         if fmt:
-            name = _("培养质量指标") + f"-{year}"
+            name = _("培养质量与产教对接指标") + f"-{year}"
             return dataset_response(
                 rows_dataset(data["rows"]), fmt, name, request.GET.get("encoding", "utf-8")
             )

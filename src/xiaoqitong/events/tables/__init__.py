@@ -1,0 +1,1 @@
+"""Split per area (registrations, slots, checkin, outcomes, dialogues, targets), like ``quality``."""
