@@ -38,9 +38,10 @@ SEEDS = (
 
 @contextlib.contextmanager
 def committed_catalogs(django_db_blocker, seeds=SEEDS):
-    """For a test outside a test transaction (``django_db(transaction=True)``): the catalogs and the rows the
-    migrations seed (``seeds``: modules with a ``seed(apps, schema_editor)``), loaded before the test where an
-    earlier transactional test left them missing, and again after it, since its flush empties every table."""
+    """For a test outside a test transaction, which asks for its fixture using this and then for
+    ``transactional_db`` (so the reload comes after the flush): the catalogs and the rows the migrations seed
+    (``seeds``: modules with a ``seed(apps, schema_editor)``), loaded before the test where an earlier
+    transactional test left them missing, and again after it, since its flush empties every table."""
     from django.apps import apps
 
     from xiaoqitong.reference.loader import load_all

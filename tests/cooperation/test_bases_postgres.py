@@ -22,8 +22,7 @@ def _catalogs_and_rules(django_db_blocker):
 
 
 @pytest.mark.postgres
-@pytest.mark.django_db(transaction=True)
-def test_two_bookings_of_the_last_places_at_once_only_one_succeeds(_catalogs_and_rules):
+def test_two_bookings_of_the_last_places_at_once_only_one_succeeds(_catalogs_and_rules, transactional_db):
     assert connection.vendor == "postgresql"
     base = SharedBaseFactory(capacity=10)
     BookingFactory(base=base, start=at(3, 8), end=at(3, 18), headcount=7)

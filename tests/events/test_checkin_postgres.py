@@ -23,8 +23,7 @@ def _catalogs_types_and_rules(django_db_blocker):
 
 
 @pytest.mark.postgres
-@pytest.mark.django_db(transaction=True)
-def test_two_scans_at_once_check_in_once(_catalogs_types_and_rules):
+def test_two_scans_at_once_check_in_once(_catalogs_types_and_rules, transactional_db):
     assert connection.vendor == "postgresql"
     event = TodayEventFactory()
     officers = [user_with_role(Role.GOV_OFFICER, department=event.organizer) for _ in range(2)]

@@ -31,8 +31,7 @@ def _propose(s):
 
 
 @pytest.mark.postgres
-@pytest.mark.django_db(transaction=True)
-def test_a_signature_and_a_withdrawal_at_once_only_one_lands(_catalogs_types_and_rules):
+def test_a_signature_and_a_withdrawal_at_once_only_one_lands(_catalogs_types_and_rules, transactional_db):
     assert connection.vendor == "postgresql"
     s = outcome_scene()
     for _round in range(3):
@@ -55,8 +54,7 @@ def test_a_signature_and_a_withdrawal_at_once_only_one_lands(_catalogs_types_and
 
 
 @pytest.mark.postgres
-@pytest.mark.django_db(transaction=True)
-def test_a_double_click_on_sign_makes_one_application(_catalogs_types_and_rules):
+def test_a_double_click_on_sign_makes_one_application(_catalogs_types_and_rules, transactional_db):
     s = outcome_scene()
     intention = _propose(s)
     results = parallel([lambda: outcomes.intention_sign(actor=s.student_user, intention=intention)] * 2)
@@ -65,8 +63,7 @@ def test_a_double_click_on_sign_makes_one_application(_catalogs_types_and_rules)
 
 
 @pytest.mark.postgres
-@pytest.mark.django_db(transaction=True)
-def test_a_booth_answers_its_survey_once_whoever_clicks(_catalogs_types_and_rules):
+def test_a_booth_answers_its_survey_once_whoever_clicks(_catalogs_types_and_rules, transactional_db):
     s = outcome_scene(PastEventFactory())
     mentor = user_with_role(Role.ENTERPRISE_MENTOR, enterprise=s.enterprise)
 
@@ -83,8 +80,7 @@ def test_a_booth_answers_its_survey_once_whoever_clicks(_catalogs_types_and_rule
 
 
 @pytest.mark.postgres
-@pytest.mark.django_db(transaction=True)
-def test_done_and_dropped_at_once_only_one_lands(_catalogs_types_and_rules):
+def test_done_and_dropped_at_once_only_one_lands(_catalogs_types_and_rules, transactional_db):
     commitment = CommitmentFactory()
     owner = user_with_role(Role.SCHOOL_ADMIN, school=commitment.owner_school)
     organizer = user_with_role(Role.GOV_OFFICER, department=commitment.event.organizer)

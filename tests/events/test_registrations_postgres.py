@@ -28,8 +28,7 @@ def _register(user, event):
 
 
 @pytest.mark.postgres
-@pytest.mark.django_db(transaction=True)
-def test_the_last_student_place_goes_to_one(_catalogs_types_and_rules):
+def test_the_last_student_place_goes_to_one(_catalogs_types_and_rules, transactional_db):
     assert connection.vendor == "postgresql"
     event = EventFactory(capacity=3)
     RegistrationFactory.create_batch(2, event=event)
@@ -43,8 +42,7 @@ def test_the_last_student_place_goes_to_one(_catalogs_types_and_rules):
 
 
 @pytest.mark.postgres
-@pytest.mark.django_db(transaction=True)
-def test_booths_never_overbooked(_catalogs_types_and_rules):
+def test_booths_never_overbooked(_catalogs_types_and_rules, transactional_db):
     event = EventFactory(booths=2)
     hrs = [user_with_role(Role.ENTERPRISE_HR) for _ in range(6)]
     results = parallel([_register(hr, event) for hr in hrs])
@@ -53,8 +51,7 @@ def test_booths_never_overbooked(_catalogs_types_and_rules):
 
 
 @pytest.mark.postgres
-@pytest.mark.django_db(transaction=True)
-def test_the_same_student_twice_at_once_makes_one_row(_catalogs_types_and_rules):
+def test_the_same_student_twice_at_once_makes_one_row(_catalogs_types_and_rules, transactional_db):
     event = EventFactory(capacity=None)
     user, _student = student_with_user()
     results = parallel([_register(user, event) for _ in range(3)])

@@ -38,8 +38,7 @@ def registered_student(event):
 
 
 @pytest.mark.postgres
-@pytest.mark.django_db(transaction=True)
-def test_two_students_booking_one_slot_at_once_one_wins(_catalogs_types_and_rules):
+def test_two_students_booking_one_slot_at_once_one_wins(_catalogs_types_and_rules, transactional_db):
     assert connection.vendor == "postgresql"
     event = EventFactory()
     booth = EnterpriseRegistrationFactory(event=event)
@@ -60,8 +59,9 @@ def test_two_students_booking_one_slot_at_once_one_wins(_catalogs_types_and_rule
 
 
 @pytest.mark.postgres
-@pytest.mark.django_db(transaction=True)
-def test_one_student_booking_two_overlapping_slots_at_once_one_wins(_catalogs_types_and_rules):
+def test_one_student_booking_two_overlapping_slots_at_once_one_wins(
+    _catalogs_types_and_rules, transactional_db
+):
     assert connection.vendor == "postgresql"
     event = EventFactory()
     booths = [EnterpriseRegistrationFactory(event=event) for _n in range(2)]
