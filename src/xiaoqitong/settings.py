@@ -84,6 +84,7 @@ INSTALLED_APPS = [
     "xiaoqitong.cooperation",
     "xiaoqitong.quality",
     "xiaoqitong.events",
+    "xiaoqitong.certification",
     "xiaoqitong.demo",
 ]
 

@@ -19,6 +19,7 @@ API_APPS = [
     "cooperation",
     "quality",
     "events",
+    "certification",
 ]
 
 admin.site.site_header = f"{settings.XQT_SITE_NAME} 管理后台"
@@ -58,6 +59,8 @@ urlpatterns = [
     path("cooperation/", include("xiaoqitong.cooperation.urls")),
     path("quality/", include("xiaoqitong.quality.urls")),
     path("events/", include("xiaoqitong.events.urls")),
+    path("certification/", include("xiaoqitong.certification.urls")),
+    path("public/certified/", include("xiaoqitong.certification.public_urls")),  # no login: the public list
     path("public/data/", include("xiaoqitong.analytics.public_urls")),  # no login: published tables only
     path("api/v1/auth/token/", org_views.ObtainTokenView.as_view(), name="api_token"),
     path("api/v1/schema/", SpectacularAPIView.as_view(), name="api_schema"),

@@ -11,7 +11,7 @@ pytestmark = pytest.mark.django_db
 def test_every_rule_is_seeded_with_its_source():
     for key in RuleKey:
         row = rules.rule(key)
-        assert row.target.startswith("T") and "郴政发〔2021〕9号" in row.source
+        assert row.target[0] in "TR" and row.target[1:].isdigit() and "郴政发〔2021〕9号" in row.source
     assert rules.value(RuleKey.LOCAL_INTERN_SHARE) == rules.value(RuleKey.LOCAL_INTERN_SHARE).__class__("0.6")
     assert rules.cite(RuleKey.LOCAL_INTERN_SHARE) == "T16，郴政发〔2021〕9号 四（十一）"
 

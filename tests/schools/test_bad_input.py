@@ -121,6 +121,7 @@ def test_teacher_rows(root_client, django_capture_on_commit_callbacks):
         "教学名师": "",
         "特岗教师": "也许",
         "手机号": "",
+        "本职单位统一社会信用代码": "",
     }
     job = import_job(root_client, views.TeacherViews, [row], django_capture_on_commit_callbacks)
     errors = found(job)

@@ -184,6 +184,7 @@ def test_school_admin_imports_only_its_own_schools_rows(django_capture_on_commit
         "教学名师": "",
         "特岗教师": "否",
         "手机号": "",
+        "本职单位统一社会信用代码": "",
     }
     rows = [row, row | {"学校代码": other.code, "工号": "T2", "姓名": "外校老师"}]
     with django_capture_on_commit_callbacks(execute=True):

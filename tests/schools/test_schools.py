@@ -189,6 +189,7 @@ class TestTeacher(ImportTests, ModelTests):
             "教学名师": "市级",
             "特岗教师": "否",
             "手机号": "",
+            "本职单位统一社会信用代码": "",
         }
         return [
             base,

@@ -102,7 +102,7 @@ class MentorSide(models.TextChoices):
 
 
 class RuleKey(models.TextChoices):
-    """The policy's numbers that cooperation, quality and events enforce or report (values in
+    """The policy's numbers that cooperation, quality, events and certification enforce or report (values in
     ``models.Rule``)."""
 
     INTERNSHIP_MIN_MONTHS = "internship_min_months", _("单次实习最短时间（月）")
@@ -129,3 +129,13 @@ class RuleKey(models.TextChoices):
     FAIRS_PER_YEAR_MIN = "fairs_per_year_min", _("每年供需见面会场次下限")
     GBA_PROMOTIONS_PER_YEAR_MIN = "gba_promotions_per_year_min", _("每年大湾区推介会场次下限")
     DIALOGUES_PER_YEAR_MIN = "dialogues_per_year_min", _("每年产教对话场次下限")
+    # certification (T12, T2, R1)
+    CERTIFIED_ENTERPRISES_MIN = "certified_enterprises_min", _("省、市级产教融合型企业数")
+    CERTIFIED_ENTERPRISES_BY = "certified_enterprises_by", _("产教融合型企业数目标年份")
+    DEEP_PARTICIPATION_SHARE_MIN = (
+        "deep_participation_share_min",
+        _("深度参与职业教育人才培养的本地大中型企业比例下限"),
+    )
+    DEEP_PARTICIPATION_MIN_WAYS = "deep_participation_min_ways", _("“深度参与”须具备的参与方式数")
+    CERT_REVIEW_INTERVAL_YEARS = "cert_review_interval_years", _("产教融合型企业考核间隔（年）")
+    CERT_PLAQUE_CYCLE_YEARS = "cert_plaque_cycle_years", _("产教融合型企业授牌周期（年）")

@@ -4,7 +4,9 @@
   ``as_of`` and the school years that follow from it: ``school_year()``), ``Step``, ``DemoError``.
 - ``steps/``: the steps in order (``steps.STEPS``); ``steps/orgs.py`` makes departments, schools,
   enrolment, research institutions, enterprises and the demo accounts; ``steps/supply_demand.py`` the
-  majors schools run over the years, teachers, students, postings, graduate outcomes and applications.
+  majors schools run over the years, teachers, students, postings, graduate outcomes and applications;
+  ``cooperation``, ``quality``, ``events`` and ``certification`` the records of their apps (each module's
+  docstring says what waits for which demo account).
 - ``names.py``: the real schools, word lists and weight tables that make the data read real (people's
   names, outcome shares); ``majors.py``: which majors schools run;
   ``postings.py``: job posting templates per chain; ``people.py``: names and phone numbers.

@@ -224,6 +224,14 @@ def update_student(*, actor, instance, **data):
 class TeacherSerializer(BaseSerializer):
     school = CodeRelatedField(queryset=School.objects.all(), help_text=_("学校代码"))
     school_name = serializers.CharField(source="school.name", read_only=True)
+    employer = CodeRelatedField(
+        queryset=Enterprise.objects.all(),
+        slug_field="credit_code",
+        required=False,
+        allow_null=True,
+        help_text=_("兼职教师本职单位（企业）的统一社会信用代码"),
+    )
+    employer_name = serializers.CharField(source="employer.name", read_only=True, default="")
 
     class Meta:
         model = Teacher
@@ -241,6 +249,8 @@ class TeacherSerializer(BaseSerializer):
             "master_level",
             "is_special_post",
             "phone",
+            "employer",
+            "employer_name",
         ]
 
     def get_fields(self):
@@ -347,7 +357,7 @@ class TeacherViewSet(ObjectViewSet):
     model = Teacher
     serializer_class = TeacherSerializer
     filterset_class = filtersets.TeacherFilterSet
-    select_related = ("school",)
+    select_related = ("school", "employer")
 
 
 class TeacherPracticeViewSet(ObjectViewSet):

@@ -152,6 +152,16 @@ class StudentForm(BaseModelForm):
 
 
 class TeacherForm(BaseModelForm):
+    employer = forms.ModelChoiceField(
+        queryset=Enterprise.objects.all(),
+        to_field_name="credit_code",
+        label=_("本职单位（企业）"),
+        required=False,
+        widget=forms.TextInput,
+        help_text=_("兼职教师来自企业时，填写企业的统一社会信用代码"),
+        error_messages={"invalid_choice": _("找不到该统一社会信用代码的企业。")},
+    )
+
     class Meta:
         model = Teacher
         fields = [
@@ -166,12 +176,15 @@ class TeacherForm(BaseModelForm):
             "master_level",
             "is_special_post",
             "phone",
+            "employer",
         ]
         widgets = {"dual_qualified_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["school"].queryset = _own_schools(self.user)
+        if self.instance.pk and self.instance.employer_id:
+            self.initial["employer"] = self.instance.employer.credit_code
 
 
 class TeacherPracticeForm(BaseModelForm):

@@ -271,6 +271,15 @@ class Teacher(BaseModel):
     master_level = models.CharField(_("教学名师"), max_length=20, choices=MasterLevel.choices, blank=True)
     is_special_post = models.BooleanField(_("特岗教师"), default=False)
     phone = models.CharField(_("手机号"), max_length=20, blank=True, validators=[phone_validator])
+    employer = models.ForeignKey(
+        Enterprise,
+        verbose_name=_("本职单位（企业）"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="part_time_teachers",
+        help_text=_("兼职教师来自企业时填写（企业专家兼职任教，R4）"),
+    )
 
     class Meta:
         verbose_name = _("教师")
@@ -289,6 +298,8 @@ class Teacher(BaseModel):
     def clean(self) -> None:
         if self.is_dual_qualified and not self.dual_qualified_date:
             raise ValidationError({"dual_qualified_date": _("“双师型”教师须填写认定日期。")})
+        if self.employer_id and self.employment != Employment.PART_TIME:
+            raise ValidationError({"employer": _("只有兼职教师填写本职单位（企业）。")})
 
 
 class TeacherPractice(BaseModel):

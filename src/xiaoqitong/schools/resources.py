@@ -378,6 +378,11 @@ class TeacherResource(BulkResource):
     master_level = col("master_level", "教学名师", ChoiceWidget(MasterLevel.choices))
     is_special_post = col("is_special_post", "特岗教师", BoolWidget())
     phone = col("phone", "手机号")
+    employer = col(
+        "employer",
+        "本职单位统一社会信用代码",
+        CodeWidget(Enterprise, field="credit_code", label=_("企业（统一社会信用代码）"), preload=False),
+    )
 
     class Meta(BulkResource.Meta):
         model = Teacher
@@ -394,6 +399,7 @@ class TeacherResource(BulkResource):
             "master_level",
             "is_special_post",
             "phone",
+            "employer",
         )
 
     def preload_queryset(self, dataset):

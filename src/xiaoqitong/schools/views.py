@@ -147,7 +147,7 @@ class TeacherViews(ModelViews):
     filterset = filtersets.TeacherFilterSet
     table = tables.TeacherTable
     form = forms.TeacherForm
-    select_related = ("school",)
+    select_related = ("school", "employer")
 
     @classmethod
     def urls(cls, prefix: str, namespace: str) -> list:

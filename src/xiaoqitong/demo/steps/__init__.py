@@ -6,6 +6,17 @@ they create (parents first): ``--reset`` deletes in the reverse order of this li
 random stream (seed + step name), so a new step leaves everything the earlier steps make unchanged.
 """
 
+from xiaoqitong.certification.models import Application as CertificationApplication
+from xiaoqitong.certification.models import (
+    Certification,
+    Claim,
+    Document,
+    Incentive,
+    Opinion,
+    Plaque,
+    Review,
+    Setup,
+)
 from xiaoqitong.cooperation.models import (
     Agreement,
     AgreementMember,
@@ -63,7 +74,7 @@ from xiaoqitong.quality.models import (
 from xiaoqitong.schools.models import SchoolMajor, Student, StudentSkill, Teacher, TeacherPractice
 
 from ..context import Step
-from . import cooperation, events, matching, orgs, quality, supply_demand
+from . import certification, cooperation, events, matching, orgs, quality, supply_demand
 
 STEPS: list[Step] = [
     Step("departments", orgs.load_departments, (), "政府部门"),
@@ -175,5 +186,23 @@ STEPS: list[Step] = [
             CommitmentUpdate,
         ),
         "产教活动",
+    ),
+    Step(
+        "certification",
+        certification.make_certification,
+        # its base, internship plans, placements and mentor accounts are deleted with those of the bases,
+        # internships and accounts steps; part-time teachers' employers go with the teachers
+        (
+            Setup,
+            CertificationApplication,
+            Opinion,
+            Certification,
+            Plaque,
+            Review,
+            Claim,
+            Document,
+            Incentive,
+        ),
+        "产教融合型企业认定",
     ),
 ]

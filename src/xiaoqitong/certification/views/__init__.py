@@ -1,0 +1,2 @@
+"""Pages of certification, one module per area; each defines ``urlpatterns`` (collected by
+``urls.py``)."""
