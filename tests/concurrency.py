@@ -32,7 +32,9 @@ def parallel(calls) -> list:
 
 SEEDS = (
     "xiaoqitong.cooperation.migrations.0002_seed_rules",
+    "xiaoqitong.quality.migrations.0002_seed_rules",
     "xiaoqitong.events.migrations.0002_seed_types_and_rules",
+    "xiaoqitong.certification.migrations.0002_seed_criteria_and_rules",
 )
 
 
@@ -58,4 +60,6 @@ def committed_catalogs(django_db_blocker, seeds=SEEDS):
     yield
     with django_db_blocker.unblock():
         load_all()
-    seed()
+        # the flush emptied every table: every app's seeded rows come back, not only this module's
+        for module in dict.fromkeys((*seeds, *SEEDS)):
+            importlib.import_module(module).seed(apps, None)

@@ -9,12 +9,19 @@ from xiaoqitong.core import services
 from xiaoqitong.core.models import AuditLog
 from xiaoqitong.orgs.models import Enterprise
 
+from ..concurrency import committed_catalogs
 from ..orgs.factories import EnterpriseFactory, UserFactory, county, industry_leaf
 
 
+@pytest.fixture
+def seeded(django_db_blocker):
+    """The catalogs and seeded rows, back after this test's flush (asked for before ``transactional_db``)."""
+    with committed_catalogs(django_db_blocker):
+        yield
+
+
 @pytest.mark.postgres
-@pytest.mark.django_db(transaction=True)
-def test_concurrent_updates_are_serialized_and_each_audited():
+def test_concurrent_updates_are_serialized_and_each_audited(seeded, transactional_db):
     county()
     industry_leaf()
     actor = UserFactory(is_superuser=True)

@@ -1,6 +1,8 @@
 """Hires never exceed the headcount under concurrent offers: parallel API requests, each in its own thread
 with its own database connection, against one position (PostgreSQL: real row locks)."""
 
+import importlib
+
 import pytest
 from django.db import connection
 from rest_framework.test import APIClient
@@ -9,7 +11,7 @@ from xiaoqitong.enterprises import services
 from xiaoqitong.enterprises.models import Application
 from xiaoqitong.orgs.choices import Role
 
-from ..concurrency import parallel
+from ..concurrency import SEEDS, parallel
 from ..orgs.factories import user_with_role
 from ..schools.factories import StudentFactory, student_account
 from .factories import PublishedPositionFactory
@@ -25,6 +27,8 @@ def restore_catalogs(django_db_blocker):
     """A transactional test ends with a flush of every table, the session's catalogs with them: load them
     again afterwards (set up before ``transactional_db``, so torn down after its flush). They are loaded
     first too where an earlier transactional test (tests/core/test_database.py) left them missing."""
+    from django.apps import apps
+
     from xiaoqitong.reference.loader import load_all
     from xiaoqitong.reference.models import Major
 
@@ -34,6 +38,8 @@ def restore_catalogs(django_db_blocker):
     yield
     with django_db_blocker.unblock():
         load_all()
+        for module in SEEDS:  # the rows the migrations seed went with the flush too
+            importlib.import_module(module).seed(apps, None)
 
 
 def offer(hr, pk, status="offered"):

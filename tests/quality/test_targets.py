@@ -46,6 +46,7 @@ def fake_measures(monkeypatch):
         )
         for key in figures
     }
+    targets.measures()  # the areas register on import: import them now, so that they cannot add to the fake
     monkeypatch.setattr(targets, "_MEASURES", registry)
     return a, b
 
