@@ -31,6 +31,20 @@ STATUS_CSS = {
 }
 
 
+class DayColumn(tables.Column):
+    """A date as the platform writes it (2027-03-31)."""
+
+    def render(self, value):
+        return day_text(value)
+
+
+class WhenColumn(tables.Column):
+    """A stored time in local time (2027-03-31 08:00)."""
+
+    def render(self, value):
+        return when_text(value)
+
+
 def badge(record, field: str = "status"):
     value = getattr(record, field)
     return format_html(
@@ -49,8 +63,8 @@ class ApplicationTable(tables.Table):
     level = tables.Column(verbose_name=_("申报级别"))
     year = tables.Column(verbose_name=_("申报年度"))
     status = tables.Column(verbose_name=_("状态"))
-    submitted_at = tables.Column(verbose_name=_("提交时间"))
-    opinions_due = tables.Column(verbose_name=_("征求意见截止"))
+    submitted_at = WhenColumn(verbose_name=_("提交时间"))
+    opinions_due = DayColumn(verbose_name=_("征求意见截止"))
 
     class Meta:
         model = Application
@@ -63,12 +77,6 @@ class ApplicationTable(tables.Table):
     def render_status(self, record):
         return badge(record)
 
-    def render_submitted_at(self, value):
-        return when_text(value)
-
-    def render_opinions_due(self, value):
-        return day_text(value)
-
 
 class CertificationTable(tables.Table):
     enterprise = tables.Column(verbose_name=_("企业"), order_by=("enterprise__name",))
@@ -79,8 +87,8 @@ class CertificationTable(tables.Table):
         accessor="enterprise__county__name",
         order_by=("enterprise__county__code",),
     )
-    certified_on = tables.Column(verbose_name=_("认定日期"))
-    valid_until = tables.Column(verbose_name=_("有效期至"))
+    certified_on = DayColumn(verbose_name=_("认定日期"))
+    valid_until = DayColumn(verbose_name=_("有效期至"))
     status = tables.Column(verbose_name=_("状态"))
 
     class Meta:
@@ -94,12 +102,6 @@ class CertificationTable(tables.Table):
     def render_status(self, record):
         return badge(record)
 
-    def render_certified_on(self, value):
-        return day_text(value)
-
-    def render_valid_until(self, value):
-        return day_text(value)
-
 
 class ReviewTable(tables.Table):
     enterprise = tables.Column(
@@ -111,7 +113,7 @@ class ReviewTable(tables.Table):
     kind = tables.Column(verbose_name=_("考核类型"))
     due_date = tables.Column(verbose_name=_("报送截止"))
     status = tables.Column(verbose_name=_("状态"))
-    submitted_at = tables.Column(verbose_name=_("报送时间"))
+    submitted_at = WhenColumn(verbose_name=_("报送时间"))
 
     class Meta:
         model = Review
@@ -127,9 +129,6 @@ class ReviewTable(tables.Table):
     def render_status(self, record):
         return badge(record)
 
-    def render_submitted_at(self, value):
-        return when_text(value)
-
 
 class IncentiveTable(tables.Table):
     enterprise = tables.Column(verbose_name=_("企业"), order_by=("enterprise__name",))
@@ -138,7 +137,7 @@ class IncentiveTable(tables.Table):
     title = tables.Column(verbose_name=_("激励措施"))
     amount = tables.Column(verbose_name=_("金额（万元）"))
     department = tables.Column(verbose_name=_("落实部门"), order_by=("department__sort_order",))
-    granted_on = tables.Column(verbose_name=_("落实日期"))
+    granted_on = DayColumn(verbose_name=_("落实日期"))
 
     class Meta:
         model = Incentive
@@ -153,9 +152,6 @@ class IncentiveTable(tables.Table):
 
     def render_department(self, record):
         return record.department.short_name or record.department.name
-
-    def render_granted_on(self, value):
-        return day_text(value)
 
 
 class CriterionTable(tables.Table):

@@ -10,6 +10,8 @@
 - the POST steps, each a service call; the document download for those who read the application.
 """
 
+from pathlib import Path
+
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404
@@ -146,7 +148,35 @@ class ApplicationViews(AppModelViews):
         ]
 
 
-# --- claims and documents, shared with the reviews' pages ---------------------------------------------------
+# --- the POST steps -----------------------------------------------------------------------------------------
+class FormStepView(PostStepView):
+    """A step posted from a page: find the object the user may see (``target``), check the posted form
+    (``form_class``; none for a plain button), call the service (``step``, which returns the message shown on
+    success) and go back to the object's page with the message or the refusal."""
+
+    form_class = None
+
+    def target(self, request, pk):
+        return records.application_for(request.user, pk)
+
+    def make_form(self, request, obj):
+        return self.form_class(request.POST, request.FILES)
+
+    def step(self, user, obj, data) -> str:  # pragma: no cover - each step says
+        raise NotImplementedError
+
+    def post(self, request, pk):
+        obj = self.target(request, pk)
+        data = {}
+        if self.form_class is not None:
+            form = self.form = self.make_form(request, obj)
+            if not form.is_valid():
+                return self.refused(request, obj, ValidationError(form_errors(form)))
+            data = form.cleaned_data
+        return self.run(request, obj, lambda: self.step(request.user, obj, data))
+
+
+# claims and documents, shared with the reviews' pages
 def parent_for(user, kind: str, pk: int):
     if kind == "review":
         return records.review_for(user, pk)
@@ -159,48 +189,37 @@ def parent_lines(parent):
     return services.application_checklist(parent)
 
 
-class ClaimsView(PostStepView):
+class ClaimsView(FormStepView):
     """POST …/<pk>/claims/: the figures and notes of every criterion."""
 
     kind = "application"
+    form_class = ClaimsForm
 
-    def post(self, request, pk):
-        parent = parent_for(request.user, self.kind, pk)
-        criteria = [line.criterion for line in parent_lines(parent)]
-        form = ClaimsForm(request.POST, criteria=criteria)
-        if not form.is_valid():
-            return self.refused(request, parent, ValidationError(form_errors(form)))
-        return self.run(
-            request,
-            parent,
-            lambda: services.claims_save(actor=request.user, parent=parent, values=form.values()),
-            _("已保存申报值。"),
-        )
+    def target(self, request, pk):
+        return parent_for(request.user, self.kind, pk)
+
+    def make_form(self, request, obj):
+        return ClaimsForm(request.POST, criteria=[line.criterion for line in parent_lines(obj)])
+
+    def step(self, user, obj, data):
+        services.claims_save(actor=user, parent=obj, values=self.form.values())
+        return _("已保存申报值。")
 
 
-class DocumentUploadView(PostStepView):
+class DocumentUploadView(FormStepView):
     """POST …/<pk>/documents/ (multipart): one document."""
 
     kind = "application"
+    form_class = DocumentForm
 
-    def post(self, request, pk):
-        parent = parent_for(request.user, self.kind, pk)
-        form = DocumentForm(request.POST, request.FILES)
-        if not form.is_valid():
-            return self.refused(request, parent, ValidationError(form_errors(form)))
-        data = form.cleaned_data
-        return self.run(
-            request,
-            parent,
-            lambda: services.document_add(
-                actor=request.user,
-                parent=parent,
-                title=data["title"],
-                upload=data["file"],
-                criterion=data["criterion"],
-            ),
-            _("已上传证明材料。"),
+    def target(self, request, pk):
+        return parent_for(request.user, self.kind, pk)
+
+    def step(self, user, obj, data):
+        services.document_add(
+            actor=user, parent=obj, title=data["title"], upload=data["file"], criterion=data["criterion"]
         )
+        return _("已上传证明材料。")
 
 
 class DocumentDeleteView(PostStepView):
@@ -224,8 +243,6 @@ class DocumentDownloadView(LoginRequiredMixin, View):
             handle = document.file.open("rb")
         except (OSError, ValueError):
             raise Http404(_("文件不存在或已被移除。")) from None
-        from pathlib import Path
-
         name = f"{document.title}{Path(document.file.name).suffix}"
         response = FileResponse(handle, content_type="application/octet-stream")
         response["Content-Disposition"] = content_disposition(name)
@@ -233,116 +250,63 @@ class DocumentDownloadView(LoginRequiredMixin, View):
         return response
 
 
-# --- the application's steps -----------------------------------------------------------------------
-class SubmitView(PostStepView):
-    def post(self, request, pk):
-        application = records.application_for(request.user, pk)
-        return self.run(
-            request,
-            application,
-            lambda: services.application_submit(actor=request.user, application=application),
-            _("已提交，等待牵头部门受理。"),
+class SubmitView(FormStepView):
+    def step(self, user, obj, data):
+        services.application_submit(actor=user, application=obj)
+        return _("已提交，等待牵头部门受理。")
+
+
+class WithdrawView(FormStepView):
+    def step(self, user, obj, data):
+        services.application_withdraw(actor=user, application=obj)
+        return _("已撤回申请。")
+
+
+class AcceptView(FormStepView):
+    form_class = AcceptForm
+
+    def step(self, user, obj, data):
+        services.application_accept(
+            actor=user, application=obj, departments=data["departments"], opinions_due=data["opinions_due"]
         )
+        return _("已受理，并向所选部门征求意见。")
 
 
-class WithdrawView(PostStepView):
-    def post(self, request, pk):
-        application = records.application_for(request.user, pk)
-        return self.run(
-            request,
-            application,
-            lambda: services.application_withdraw(actor=request.user, application=application),
-            _("已撤回申请。"),
-        )
+class RequestOpinionView(FormStepView):
+    form_class = RequestOpinionForm
+
+    def step(self, user, obj, data):
+        services.opinion_request(actor=user, application=obj, department=data["department"])
+        return _("已征求意见。")
 
 
-class AcceptView(PostStepView):
-    def post(self, request, pk):
-        application = records.application_for(request.user, pk)
-        form = AcceptForm(request.POST)
-        if not form.is_valid():
-            return self.refused(request, application, ValidationError(form_errors(form)))
-        data = form.cleaned_data
-        return self.run(
-            request,
-            application,
-            lambda: services.application_accept(
-                actor=request.user,
-                application=application,
-                departments=data["departments"],
-                opinions_due=data["opinions_due"],
-            ),
-            _("已受理，并向所选部门征求意见。"),
-        )
+class DecideView(FormStepView):
+    form_class = DecisionForm
 
-
-class RequestOpinionView(PostStepView):
-    def post(self, request, pk):
-        application = records.application_for(request.user, pk)
-        form = RequestOpinionForm(request.POST)
-        if not form.is_valid():
-            return self.refused(request, application, ValidationError(form_errors(form)))
-        return self.run(
-            request,
-            application,
-            lambda: services.opinion_request(
-                actor=request.user, application=application, department=form.cleaned_data["department"]
-            ),
-            _("已征求意见。"),
-        )
-
-
-class DecideView(PostStepView):
-    def post(self, request, pk):
-        application = records.application_for(request.user, pk)
-        form = DecisionForm(request.POST)
-        if not form.is_valid():
-            return self.refused(request, application, ValidationError(form_errors(form)))
-        data = form.cleaned_data
-        user = request.user
+    def step(self, user, obj, data):
         if data["decision"] == "certify":
-
-            def call():
-                c = services.application_certify(
-                    actor=user, application=application, note=data["note"], document_ref=data["document_ref"]
-                )
-                return _("已认定，认定编号 %(number)s。") % {"number": c.number}
-
-            return self.run(request, application, call)
-        if data["decision"] == "return":
-            return self.run(
-                request,
-                application,
-                lambda: services.application_return(actor=user, application=application, note=data["note"]),
-                _("已退回企业补充材料。"),
+            c = services.application_certify(
+                actor=user, application=obj, note=data["note"], document_ref=data["document_ref"]
             )
-        return self.run(
-            request,
-            application,
-            lambda: services.application_reject(actor=user, application=application, note=data["note"]),
-            _("已作出不予认定决定。"),
-        )
+            return _("已认定，认定编号 %(number)s。") % {"number": c.number}
+        if data["decision"] == "return":
+            services.application_return(actor=user, application=obj, note=data["note"])
+            return _("已退回企业补充材料。")
+        services.application_reject(actor=user, application=obj, note=data["note"])
+        return _("已作出不予认定决定。")
 
 
-class OpinionView(PostStepView):
+class OpinionView(FormStepView):
     """POST /certification/opinions/<pk>/: the asked department's opinion."""
 
-    def post(self, request, pk):
-        opinion = records.opinion_for(request.user, pk)
-        form = OpinionForm(request.POST)
-        if not form.is_valid():
-            return self.refused(request, opinion, ValidationError(form_errors(form)))
-        return self.run(
-            request,
-            opinion,
-            lambda: services.opinion_give(
-                actor=request.user,
-                opinion=opinion,
-                stance=form.cleaned_data["stance"],
-                text=form.cleaned_data["text"],
-            ),
-            _("已出具意见。"),
-        )
+    form_class = OpinionForm
+
+    def target(self, request, pk):
+        return records.opinion_for(request.user, pk)
+
+    def step(self, user, obj, data):
+        services.opinion_give(actor=user, opinion=obj, stance=data["stance"], text=data["text"])
+        return _("已出具意见。")
 
 
 urlpatterns = ApplicationViews.urls("applications", NAMESPACE)

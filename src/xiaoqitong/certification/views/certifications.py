@@ -8,12 +8,10 @@
   the lead department's decision form once it is reported.
 """
 
-from django.core.exceptions import ValidationError
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
 
 from xiaoqitong.core.formats import day_text, when_text
-from xiaoqitong.core.views import PostStepView
 from xiaoqitong.enterprises.views import AppModelViews
 
 from ..choices import AWAITING_ENTERPRISE, HELD, ReviewStatus
@@ -24,7 +22,7 @@ from ..policies.common import is_lead, speaks_for
 from ..selectors import records
 from ..services import reviews as services
 from ..tables.certification import CertificationTable, ReviewTable
-from .applications import ClaimsView, DocumentUploadView, evidence_context, form_errors
+from .applications import ClaimsView, DocumentUploadView, FormStepView, evidence_context
 
 NAMESPACE = "certification"
 
@@ -81,20 +79,15 @@ class CertificationViews(AppModelViews):
         return [path(f"{prefix}/<int:pk>/revoke/", RevokeView.as_view(), name="certification_revoke")]
 
 
-class RevokeView(PostStepView):
-    def post(self, request, pk):
-        certification = records.certification_for(request.user, pk)
-        form = RevokeForm(request.POST)
-        if not form.is_valid():
-            return self.refused(request, certification, ValidationError(form_errors(form)))
-        return self.run(
-            request,
-            certification,
-            lambda: services.certification_revoke(
-                actor=request.user, certification=certification, note=form.cleaned_data["note"]
-            ),
-            _("已撤销称号。"),
-        )
+class RevokeView(FormStepView):
+    form_class = RevokeForm
+
+    def target(self, request, pk):
+        return records.certification_for(request.user, pk)
+
+    def step(self, user, obj, data):
+        services.certification_revoke(actor=user, certification=obj, note=data["note"])
+        return _("已撤销称号。")
 
 
 class ReviewViews(AppModelViews):
@@ -161,42 +154,25 @@ class ReviewViews(AppModelViews):
         ]
 
 
-class ReportView(PostStepView):
-    def post(self, request, pk):
-        review = records.review_for(request.user, pk)
-        form = ReportForm(request.POST)
-        if not form.is_valid():
-            return self.refused(request, review, ValidationError(form_errors(form)))
-        return self.run(
-            request,
-            review,
-            lambda: services.review_submit(
-                actor=request.user, review=review, self_report=form.cleaned_data["self_report"]
-            ),
-            _("已报送考核材料，等待牵头部门考核。"),
-        )
+class ReviewStepView(FormStepView):
+    def target(self, request, pk):
+        return records.review_for(request.user, pk)
 
 
-class ReviewDecideView(PostStepView):
-    def post(self, request, pk):
-        review = records.review_for(request.user, pk)
-        form = ReviewDecisionForm(request.POST)
-        if not form.is_valid():
-            return self.refused(request, review, ValidationError(form_errors(form)))
-        data = form.cleaned_data
-        return self.run(
-            request,
-            review,
-            lambda: services.review_decide(
-                actor=request.user,
-                review=review,
-                outcome=data["outcome"],
-                note=data["note"],
-                rectification_deadline=data["rectification_deadline"],
-                rectification_items=data["rectification_items"],
-            ),
-            _("已作出考核结论。"),
-        )
+class ReportView(ReviewStepView):
+    form_class = ReportForm
+
+    def step(self, user, obj, data):
+        services.review_submit(actor=user, review=obj, self_report=data["self_report"])
+        return _("已报送考核材料，等待牵头部门考核。")
+
+
+class ReviewDecideView(ReviewStepView):
+    form_class = ReviewDecisionForm
+
+    def step(self, user, obj, data):
+        services.review_decide(actor=user, review=obj, **data)
+        return _("已作出考核结论。")
 
 
 urlpatterns = [*CertificationViews.urls("certified", NAMESPACE), *ReviewViews.urls("reviews", NAMESPACE)]
