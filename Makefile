@@ -50,6 +50,10 @@ format: install
 	$(BIN)/ruff check --fix src tests bench scripts
 	$(BIN)/ruff format src tests bench scripts
 
+# The suite runs on every core (pytest-xdist; each worker has its own test database); PYTEST_ARGS="-n 0"
+# runs it in one process.
+PYTEST_ARGS ?= -n auto
+
 test: install messages lint
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 

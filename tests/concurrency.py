@@ -35,6 +35,9 @@ SEEDS = (
     "xiaoqitong.quality.migrations.0002_seed_rules",
     "xiaoqitong.events.migrations.0002_seed_types_and_rules",
     "xiaoqitong.certification.migrations.0002_seed_criteria_and_rules",
+    "xiaoqitong.governance.migrations.0002_seed_targets",
+    "xiaoqitong.governance.migrations.0003_tasks",
+    "xiaoqitong.governance.migrations.0004_assessment",
 )
 
 

@@ -85,6 +85,7 @@ INSTALLED_APPS = [
     "xiaoqitong.quality",
     "xiaoqitong.events",
     "xiaoqitong.certification",
+    "xiaoqitong.governance",
     "xiaoqitong.demo",
 ]
 

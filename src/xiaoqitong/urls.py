@@ -20,6 +20,7 @@ API_APPS = [
     "quality",
     "events",
     "certification",
+    "governance",
 ]
 
 admin.site.site_header = f"{settings.XQT_SITE_NAME} 管理后台"
@@ -60,6 +61,7 @@ urlpatterns = [
     path("quality/", include("xiaoqitong.quality.urls")),
     path("events/", include("xiaoqitong.events.urls")),
     path("certification/", include("xiaoqitong.certification.urls")),
+    path("governance/", include("xiaoqitong.governance.urls")),
     path("public/certified/", include("xiaoqitong.certification.public_urls")),  # no login: the public list
     path("public/data/", include("xiaoqitong.analytics.public_urls")),  # no login: published tables only
     path("api/v1/auth/token/", org_views.ObtainTokenView.as_view(), name="api_token"),

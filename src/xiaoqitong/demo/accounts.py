@@ -32,6 +32,7 @@ DEMO_ACCOUNTS = [
     DemoAccount("demo-gov", Role.GOV_OFFICER, "刘建华", "department:CZ-JYJ"),  # 市教育局
     DemoAccount("demo-hrss", Role.GOV_OFFICER, "陈志强", "department:CZ-RSJ"),  # 市人社局
     DemoAccount("demo-ndrc", Role.GOV_OFFICER, "黄晓燕", "department:CZ-FGW"),  # 市发改委
+    DemoAccount("demo-finance", Role.GOV_OFFICER, "吴晓峰", "department:CZ-CZJ"),  # 市财政局
     DemoAccount("demo-school", Role.SCHOOL_ADMIN, "周海涛", "school"),
     DemoAccount("demo-teacher", Role.TEACHER, "李雪梅", "school"),
     DemoAccount("demo-teacher2", Role.TEACHER, "王芳", "school2"),  # another school's teacher

@@ -49,6 +49,14 @@ from xiaoqitong.events.models import (
     Slot,
     SurveyResponse,
 )
+from xiaoqitong.governance.models import Allocation as GovAllocation
+from xiaoqitong.governance.models import AllocationLine as GovAllocationLine
+from xiaoqitong.governance.models import Assessment as GovAssessment
+from xiaoqitong.governance.models import IndicatorScore as GovIndicatorScore
+from xiaoqitong.governance.models import Milestone as GovMilestone
+from xiaoqitong.governance.models import ProgressAttachment as GovProgressAttachment
+from xiaoqitong.governance.models import ProgressReport as GovProgressReport
+from xiaoqitong.governance.models import SchoolScore as GovSchoolScore
 from xiaoqitong.matching.models import Invitation
 from xiaoqitong.orgs.models import Enterprise, ResearchInstitution, School, SchoolEnrolment, User
 from xiaoqitong.quality.models import (
@@ -74,7 +82,17 @@ from xiaoqitong.quality.models import (
 from xiaoqitong.schools.models import SchoolMajor, Student, StudentSkill, Teacher, TeacherPractice
 
 from ..context import Step
-from . import certification, cooperation, events, matching, orgs, quality, supply_demand
+from . import (
+    certification,
+    cooperation,
+    events,
+    gov_assessment,
+    gov_tasks,
+    matching,
+    orgs,
+    quality,
+    supply_demand,
+)
 
 STEPS: list[Step] = [
     Step("departments", orgs.load_departments, (), "政府部门"),
@@ -204,5 +222,17 @@ STEPS: list[Step] = [
             Incentive,
         ),
         "产教融合型企业认定",
+    ),
+    Step(
+        "gov_assessment",
+        gov_assessment.make_assessment,
+        (GovAssessment, GovSchoolScore, GovIndicatorScore, GovAllocation, GovAllocationLine),
+        "学校考核与奖补资金",
+    ),
+    Step(
+        "gov_tasks",
+        gov_tasks.make_tasks,
+        (GovMilestone, GovMilestone.owners.through, GovProgressReport, GovProgressAttachment),
+        "责任清单节点与进展",
     ),
 ]
