@@ -6,11 +6,12 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 ASSETS := src/xiaoqitong/static/vendor/.built
 
-.PHONY: demo test install assets lint format migrate setup bench messages clean help
+.PHONY: demo test test-e2e install assets lint format migrate setup bench messages clean help
 
 help:
 	@echo "make demo    install, build assets, create the database, load data, start web + worker"
 	@echo "make test    lint and run the whole test suite (SQLite; DATABASE_URL=... for PostgreSQL)"
+	@echo "make test-e2e  run the browser journeys (e2e/) in Debian's Chromium against the demo"
 	@echo "make bench   run the benchmarks under bench/"
 
 $(BIN)/python:
@@ -56,6 +57,11 @@ PYTEST_ARGS ?= -n auto
 
 test: install messages lint
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# Every role's journey in a real browser (Playwright, Debian's /usr/bin/chromium) against the demo started on a
+# free port over a fresh database; screenshots go to var/e2e/.
+test-e2e: install assets messages
+	$(BIN)/python -m pytest e2e -p no:xdist $(E2E_ARGS)
 
 bench: setup
 	@# the bench extra (bm25s, the text-only baseline of bench_matching.py), once

@@ -6,7 +6,7 @@ from pathlib import Path
 from xiaoqitong.governance.models import Target
 from xiaoqitong.governance.selectors.targets import COMPUTE
 
-POLICY = Path(__file__).resolve().parents[3] / "shared" / "policy" / "POLICY.md"
+POLICY = Path(__file__).resolve().parents[2] / "docs" / "policy" / "POLICY.md"  # kept in the repository
 
 
 def policy_rows() -> dict[str, str]:

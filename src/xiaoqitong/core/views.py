@@ -74,11 +74,20 @@ class ObjectView(LoginRequiredMixin, View):
 
 
 class ObjectListView(ObjectView):
+    """The list page of a model: filters, the table, exports. A page with more above its table sets
+    ``template_name`` and returns that context from :meth:`list_context`."""
+
+    template_name = "core/object_list.html"
+
+    def list_context(self, request, visible) -> dict:
+        """More context for the page: ``visible`` holds the rows the user may see, before the filters."""
+        return {}
+
     def get(self, request):
         self.require("view")
-        qs = self.config.base_queryset().restrict(request.user, "view")
-        filterset = self.config.filterset(request.GET or None, queryset=qs, request=request)
-        qs = filterset.qs if filterset.is_bound and filterset.is_valid() else qs
+        visible = self.config.base_queryset().restrict(request.user, "view")
+        filterset = self.config.filterset(request.GET or None, queryset=visible, request=request)
+        qs = filterset.qs if filterset.is_bound and filterset.is_valid() else visible
         fmt = request.GET.get("export")
         if fmt:
             self.require("export")
@@ -93,10 +102,10 @@ class ObjectListView(ObjectView):
             )
         table = self.config.table(qs, request=request)
         RequestConfig(request, paginate={"per_page": self.config.per_page}).configure(table)
-        template = "core/object_list.html"
         if request.htmx and request.htmx.target == "object-table":
-            template = "core/_object_table.html"
-        return render(request, template, self.context(table=table, filterset=filterset))
+            return render(request, "core/_object_table.html", self.context(table=table, filterset=filterset))
+        extra = self.list_context(request, visible)
+        return render(request, self.template_name, self.context(table=table, filterset=filterset, **extra))
 
 
 class ObjectDetailView(ObjectView):

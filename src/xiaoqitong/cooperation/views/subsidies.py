@@ -15,7 +15,6 @@ from django.urls import path
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views import View
-from django_tables2 import RequestConfig
 
 from xiaoqitong.analytics.views import export
 from xiaoqitong.core.formats import day_text, when_text
@@ -76,18 +75,7 @@ class SubsidyRateViews(AppModelViews):
 class ClaimListView(ObjectListView):
     """The generic list with the claim pages' own links (summary, payment import) above it."""
 
-    def get(self, request):
-        if request.GET.get("export") or (request.htmx and request.htmx.target == "object-table"):
-            return super().get(request)  # the export and the table part are the generic ones
-        self.require("view")
-        qs = self.config.base_queryset().restrict(request.user, "view")
-        filterset = self.config.filterset(request.GET or None, queryset=qs, request=request)
-        qs = filterset.qs if filterset.is_bound and filterset.is_valid() else qs
-        table = self.config.table(qs, request=request)
-        RequestConfig(request, paginate={"per_page": self.config.per_page}).configure(table)
-        return render(
-            request, "cooperation/subsidies/claim_list.html", self.context(table=table, filterset=filterset)
-        )
+    template_name = "cooperation/subsidies/claim_list.html"
 
     def context(self, **extra):
         officer = is_officer(self.request.user)

@@ -20,10 +20,8 @@ from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.views import View
-from django_tables2 import RequestConfig
 
 from xiaoqitong.core.formats import day_text, when_text
-from xiaoqitong.core.imports import export_response, resource_for
 from xiaoqitong.core.policy import policy_for
 from xiaoqitong.core.views import ObjectListView, PostStepView
 from xiaoqitong.enterprises.views import AppModelViews
@@ -45,38 +43,16 @@ NAMESPACE = "events"
 class CommitmentBoardView(ObjectListView):
     """The generic list with the counts by status and overdue above it (``/events/commitments/``)."""
 
-    def get(self, request):
-        self.require("view")
-        visible = self.config.base_queryset().restrict(request.user, "view")
-        filterset = self.config.filterset(request.GET or None, queryset=visible, request=request)
-        qs = filterset.qs if filterset.is_bound and filterset.is_valid() else visible
-        fmt = request.GET.get("export")
-        if fmt:
-            self.require("export")
-            export_qs = Commitment.objects.filter(pk__in=qs.values("pk")).restrict(request.user, "export")
-            return export_response(
-                resource_for(Commitment)(),
-                self.config.export_queryset(export_qs),
-                fmt,
-                str(Commitment._meta.verbose_name_plural),
-                request.GET.get("encoding", "utf-8"),
-            )
-        table = self.config.table(qs, request=request)
-        RequestConfig(request, paginate={"per_page": self.config.per_page}).configure(table)
-        template = "events/dialogues/commitment_list.html"
-        if request.htmx and request.htmx.target == "object-table":
-            template = "core/_object_table.html"
+    template_name = "events/dialogues/commitment_list.html"
+
+    def list_context(self, request, visible) -> dict:
         counts = selectors.commitment_counts(visible)
         board = reverse("events:commitment_list")
         chips = [("total", _("全部"), counts["total"], "secondary", board)]
         chips.append(("overdue", _("逾期"), counts["overdue"], "danger", f"{board}?overdue=true"))
         for status, label in CommitmentStatus.choices:
             chips.append((status, label, counts[status], "primary", f"{board}?status={status}"))
-        return render(
-            request,
-            template,
-            self.context(table=table, filterset=filterset, counts=counts, chips=chips),
-        )
+        return {"counts": counts, "chips": chips}
 
 
 class CommitmentViews(AppModelViews):

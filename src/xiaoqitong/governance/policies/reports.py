@@ -15,8 +15,7 @@ from xiaoqitong.core.navigation import MenuItem, add_menu
 from xiaoqitong.core.policy import Policy, register
 from xiaoqitong.orgs.choices import Role
 
-from ..choices import PartyRole
-from ..models import QualityReport, TaskParty
+from ..models import QualityReport
 
 GROUP = "治理与目标"
 REPORT_TASK = 7  # annex task 7: 建立职业教育质量年度报告制度
@@ -30,17 +29,9 @@ def active(user) -> bool:
 
 def report_department_id() -> int | None:
     """The department that leads the quality report: the lead of annex task 7, else 市教育局 (CZ-JYJ)."""
-    from xiaoqitong.orgs.models import Department
+    from ..selectors.tasks import lead_department_id
 
-    lead = (
-        TaskParty.objects.filter(task__number=REPORT_TASK, role=PartyRole.LEAD, department__isnull=False)
-        .order_by("sort_order", "pk")
-        .values_list("department_id", flat=True)
-        .first()
-    )
-    if lead:
-        return lead
-    return Department.objects.filter(code=FALLBACK_DEPARTMENT).values_list("pk", flat=True).first()
+    return lead_department_id(REPORT_TASK, FALLBACK_DEPARTMENT)
 
 
 def is_report_officer(user) -> bool:

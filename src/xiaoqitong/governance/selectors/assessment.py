@@ -27,7 +27,8 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from ..choices import AssessmentStatus, Direction, PartyRole
+from ..choices import AssessmentStatus, Direction
+from .tasks import lead_department_id
 
 ASSESSMENT_TASK, ASSESSMENT_FALLBACK = 7, "CZ-JYJ"
 FUNDING_TASK, FUNDING_FALLBACK = 15, "CZ-CZJ"
@@ -37,29 +38,6 @@ NO_DATA = gettext_lazy("暂无数据")
 
 
 # --- who leads ---------------------------------------------------------------------------------------------
-def lead_department(task_number: int, fallback_code: str):
-    """The lead department of an annex task as the responsibility list names it (the first lead party that
-    is a department), else the department with ``fallback_code``; ``(department or None, from_list)``."""
-    from xiaoqitong.orgs.models import Department
-
-    from ..models import TaskParty
-
-    party = (
-        TaskParty.objects.filter(task__number=task_number, role=PartyRole.LEAD, department__isnull=False)
-        .select_related("department")
-        .order_by("sort_order", "pk")
-        .first()
-    )
-    if party is not None:
-        return party.department, True
-    return Department.objects.filter(code=fallback_code).first(), False
-
-
-def lead_department_id(task_number: int, fallback_code: str) -> int | None:
-    department, _from_list = lead_department(task_number, fallback_code)
-    return department.pk if department is not None else None
-
-
 def assessment_lead_id() -> int | None:
     return lead_department_id(ASSESSMENT_TASK, ASSESSMENT_FALLBACK)
 

@@ -399,3 +399,27 @@ def party_users(task):
     if PartyGroup.ALL_SCHOOLS in groups:
         q |= Q(role__in=SCHOOL_STAFF, school__isnull=False)
     return get_user_model().objects.filter(q, is_active=True)
+
+
+# --- who leads a task -----------------------------------------------------------------------------------
+def lead_department(task_number: int, fallback_code: str):
+    """The lead department of an annex task as the responsibility list names it (the first lead party that
+    is a department), else the department with ``fallback_code``; ``(department or None, from_list)``."""
+    from xiaoqitong.orgs.models import Department
+
+    from ..models import TaskParty
+
+    party = (
+        TaskParty.objects.filter(task__number=task_number, role=PartyRole.LEAD, department__isnull=False)
+        .select_related("department")
+        .order_by("sort_order", "pk")
+        .first()
+    )
+    if party is not None:
+        return party.department, True
+    return Department.objects.filter(code=fallback_code).first(), False
+
+
+def lead_department_id(task_number: int, fallback_code: str) -> int | None:
+    department, _from_list = lead_department(task_number, fallback_code)
+    return department.pk if department is not None else None

@@ -30,6 +30,7 @@ from ..policies.assessment import is_assessment_lead, reads_assessments
 from ..resources.assessment import ranking_dataset
 from ..selectors import assessment as selectors
 from ..selectors.assessment import scoped
+from ..selectors.tasks import lead_department
 from ..services import assessment as services
 from ..tables.assessment import IndicatorTable
 
@@ -81,9 +82,7 @@ class AssessmentListView(LoginRequiredMixin, View):
 
     def render_page(self, request, form=None, status=200):
         assessments = list(Assessment.objects.restrict(request.user, "view").order_by("-year"))
-        department, from_list = selectors.lead_department(
-            selectors.ASSESSMENT_TASK, selectors.ASSESSMENT_FALLBACK
-        )
+        department, from_list = lead_department(selectors.ASSESSMENT_TASK, selectors.ASSESSMENT_FALLBACK)
         return render(
             request,
             "governance/assessment_list.html",

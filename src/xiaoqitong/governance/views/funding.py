@@ -32,6 +32,7 @@ from ..resources.funding import lines_dataset
 from ..selectors import assessment as assessment_selectors
 from ..selectors.assessment import scoped
 from ..selectors.funding import pools
+from ..selectors.tasks import lead_department
 from ..services import funding as services
 from ..tables.funding import AllocationTable, FundingRuleTable, money
 
@@ -106,7 +107,7 @@ class AllocationViews(AppModelViews):
         is_draft = obj.status == AllocationStatus.DRAFT
         lead = is_funding_lead(user)
         total = sum((line.amount for line in lines), Decimal(0))
-        department, _from_list = assessment_selectors.lead_department(
+        department, _from_list = lead_department(
             assessment_selectors.FUNDING_TASK, assessment_selectors.FUNDING_FALLBACK
         )
         return {

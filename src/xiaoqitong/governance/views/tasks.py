@@ -20,10 +20,8 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import path
 from django.utils.translation import gettext as _
 from django.views import View
-from django_tables2 import RequestConfig
 
 from xiaoqitong.core.formats import day_text, when_text
-from xiaoqitong.core.imports import export_response, resource_for
 from xiaoqitong.core.views import ObjectListView, PostStepView
 from xiaoqitong.enterprises.views import AppModelViews, DetailView
 from xiaoqitong.quality.views.resources import content_disposition
@@ -50,42 +48,17 @@ def form_errors(form) -> str:
 class TaskListView(ObjectListView):
     """The generic list with the overdue warnings above it."""
 
-    def get(self, request):
-        self.require("view")
-        qs = self.config.base_queryset().restrict(request.user, "view")
-        filterset = self.config.filterset(request.GET or None, queryset=qs, request=request)
-        shown = filterset.qs if filterset.is_bound and filterset.is_valid() else qs
-        fmt = request.GET.get("export")
-        if fmt:
-            self.require("export")
-            export_qs = Task.objects.filter(pk__in=shown.values("pk")).restrict(request.user, "export")
-            return export_response(
-                resource_for(Task)(),
-                self.config.export_queryset(export_qs),
-                fmt,
-                str(Task._meta.verbose_name_plural),
-                request.GET.get("encoding", "utf-8"),
-            )
-        table = self.config.table(shown, request=request)
-        RequestConfig(request, paginate={"per_page": self.config.per_page}).configure(table)
-        rows = list(qs.values("number", "ms_overdue", "ms_due_soon"))
-        template = "governance/task_list.html"
-        if request.htmx and request.htmx.target == "object-table":
-            template = "core/_object_table.html"
-        return render(
-            request,
-            template,
-            self.context(
-                table=table,
-                filterset=filterset,
-                overdue_tasks=[r["number"] for r in rows if r["ms_overdue"]],
-                overdue_milestones=sum(r["ms_overdue"] for r in rows),
-                due_soon_milestones=sum(r["ms_due_soon"] for r in rows),
-                mine=sel.deadlines(request.user)
-                if sel.is_officer(request.user) or sel.is_school_staff(request.user)
-                else None,
-            ),
-        )
+    template_name = "governance/task_list.html"
+
+    def list_context(self, request, visible) -> dict:
+        rows = list(visible.values("number", "ms_overdue", "ms_due_soon"))
+        user = request.user
+        return {
+            "overdue_tasks": [r["number"] for r in rows if r["ms_overdue"]],
+            "overdue_milestones": sum(r["ms_overdue"] for r in rows),
+            "due_soon_milestones": sum(r["ms_due_soon"] for r in rows),
+            "mine": sel.deadlines(user) if sel.is_officer(user) or sel.is_school_staff(user) else None,
+        }
 
 
 class TaskViews(AppModelViews):
