@@ -44,12 +44,12 @@ demo: setup
 	XQT_DEMO_MODE=1 $(BIN)/xiaoqitong demo
 
 lint: install
-	$(BIN)/ruff check src tests bench scripts
-	$(BIN)/ruff format --check src tests bench scripts
+	$(BIN)/ruff check src tests e2e bench scripts
+	$(BIN)/ruff format --check src tests e2e bench scripts
 
 format: install
-	$(BIN)/ruff check --fix src tests bench scripts
-	$(BIN)/ruff format src tests bench scripts
+	$(BIN)/ruff check --fix src tests e2e bench scripts
+	$(BIN)/ruff format src tests e2e bench scripts
 
 # The suite runs on every core (pytest-xdist; each worker has its own test database); PYTEST_ARGS="-n 0"
 # runs it in one process.

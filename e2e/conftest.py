@@ -12,6 +12,7 @@ Run with `make test-e2e` (not part of `make test`). ``XQT_CHROMIUM`` names anoth
 """
 
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -142,6 +143,37 @@ class Journey:
         self.page.press("#id_password", "Enter")
         self.page.wait_for_url(lambda url: "/accounts/login/" not in url)
         self.page.wait_for_load_state("networkidle")
+
+    def menu(self, group: str, item: str) -> None:
+        """Open ``group`` → ``item`` in the navigation bar, through the toggler on a phone."""
+        page = self.page
+        toggler = page.locator(".navbar-toggler")
+        if toggler.is_visible():
+            toggler.click()
+        nav = page.locator("#xqt-nav")
+        nav.get_by_role("button", name=group, exact=True).click()
+        nav.locator(".dropdown-menu.show").get_by_role("link", name=item, exact=True).click()
+        page.wait_for_load_state("networkidle")
+
+    def open_filters(self) -> None:
+        """A list's filters are behind the 筛选 button on a phone."""
+        button = self.page.locator("button[data-bs-target='#xqt-filter-body']")
+        if button.is_visible():
+            button.click()
+            self.page.locator("#xqt-filter-body").wait_for(state="visible")
+
+    def search(self, text: str) -> None:
+        """Type ``text`` into a list's 搜索 box (behind 筛选 on a phone) and press 查询."""
+        self.open_filters()
+        self.page.fill("#id_q", text)
+        self.page.get_by_role("button", name="查询").click()
+        self.page.wait_for_load_state("networkidle")
+
+    def detail(self, label: str):
+        """The value (<dd>) beside ``label`` (<dt>) on a record's page."""
+        return self.page.locator("dt", has_text=re.compile(f"^{re.escape(label)}$")).locator(
+            "xpath=following-sibling::dd[1]"
+        )
 
     def allow_console(self, text: str) -> None:
         """A console error containing ``text`` is expected (e.g. the 403 of a page the role may not open)."""

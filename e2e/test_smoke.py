@@ -18,6 +18,5 @@ def test_wrong_password_is_refused_in_chinese(journey):
     journey.page.fill("#id_password", "wrong-password")
     journey.page.press("#id_password", "Enter")
     journey.page.wait_for_load_state("networkidle")
-    form = journey.page.locator("form[action='/accounts/login/']")
-    expect(form).to_contain_text("请输入一个正确的用户名和密码")
+    expect(journey.page.locator(".alert-danger")).to_contain_text("请输入一个正确的用户名和密码")
     expect(journey.page).to_have_url(journey.url("/accounts/login/"))

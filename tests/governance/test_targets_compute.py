@@ -76,6 +76,7 @@ def test_t1_school_county_and_city_add_up():
     assert (city.numerator, city.denominator) == (4, 10)
     assert city.state == State.AMBER or city.value == D("0.4")
     assert "year=2025" in city.records_url
+    assert f"school={a.code}" in result("T1", 2025, "school", a.pk).records_url
     # another year has no graduates: no data, not zero
     assert result("T1", 2024).state == State.NO_DATA
     assert result("T1", 2024).value_text == "暂无数据"
@@ -111,6 +112,7 @@ def test_t16_counts_placements_started_in_the_year():
     assert (r.numerator, r.denominator) == (1, 1)
     assert r.state == State.GREEN
     assert "start_from=2026-01-01" in r.records_url
+    assert f"school={school.code}" in r.records_url  # the lists filter by 学校代码, not by id
 
 
 def test_t5_is_rising_year_on_year():

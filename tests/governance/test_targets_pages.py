@@ -51,6 +51,8 @@ def test_dashboard_filters_by_state_and_exports(client, officer):
     assert 'data-target="T24"' in response.content.decode()
     response = client.get(reverse("governance:targets"), {"year": 2025, "state": "red"})
     assert 'data-target="T7"' in response.content.decode()  # no fair held: 0 of 2
+    # the state badge carries its colour and label
+    assert '<span class="badge text-bg-danger">未达标</span>' in response.content.decode()
     assert 'data-target="T24"' not in response.content.decode()
     xlsx = client.get(reverse("governance:targets"), {"year": 2025, "export": "xlsx"})
     assert xlsx.status_code == 200

@@ -602,6 +602,9 @@ class Evaluator:
         self.units = Units.load()
         self.rules = dict(Rule.objects.values_list("key", "value"))
         self.regions = dict(Region.objects.filter(pk__in=list(self.units.counties)).values_list("pk", "name"))
+        self.region_codes = dict(
+            Region.objects.filter(pk__in=list(self.units.counties)).values_list("pk", "code")
+        )
         self._figures: dict[tuple[str, int], Figures] = {}
 
     def figures(self, code: str, year: int) -> Figures:
@@ -616,6 +619,14 @@ class Evaluator:
         if scope == Scope.COUNTY:
             return self.units.counties.get(key) or self.regions.get(key, "")
         return self.units.schools.get(key, {}).get("name", "")
+
+    def filter_key(self, scope: str, key: int | None) -> str | int | None:
+        """What the record lists filter a unit by: a school's 学校代码, a county's region code."""
+        if scope == Scope.SCHOOL:
+            return self.units.schools.get(key, {}).get("code", key)
+        if scope == Scope.COUNTY:
+            return self.region_codes.get(key, key)
+        return key
 
     def keys(self, target: Target, scope: str) -> list[int | None]:
         if scope == Scope.CITY:
@@ -685,7 +696,9 @@ class Evaluator:
             value_text=text_of(value, unit),
             target_text=per_unit_text or goal_text(goal, unit, comparison, target.upper),
             note=note,
-            records_url=RECORDS[target.code](scope, key, year) if target.code in RECORDS else "",
+            records_url=RECORDS[target.code](scope, self.filter_key(scope, key), year)
+            if target.code in RECORDS
+            else "",
             previous=previous,
             basis=str(CURRENT_NOTES.get(target.code, "")),
             extra=extra,
