@@ -6,10 +6,11 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 ASSETS := src/xiaoqitong/static/vendor/.built
 
-.PHONY: demo test test-e2e install assets lint format migrate setup bench messages clean help
+.PHONY: demo serve test test-e2e install assets lint format migrate setup bench messages clean help
 
 help:
 	@echo "make demo    install, build assets, create the database, load data, start web + worker"
+	@echo "make serve   production mode: gunicorn + Celery worker + beat (needs DATABASE_URL, REDIS_URL)"
 	@echo "make test    lint and run the whole test suite (SQLite; DATABASE_URL=... for PostgreSQL)"
 	@echo "make test-e2e  run the browser journeys (e2e/) in Debian's Chromium against the demo"
 	@echo "make bench   run the benchmarks under bench/"
@@ -43,6 +44,11 @@ setup: install assets messages
 demo: setup
 	XQT_DEMO_MODE=1 $(BIN)/xiaoqitong demo
 
+# Production mode: gunicorn, Celery worker and beat against DATABASE_URL and REDIS_URL (README: Deployment).
+# SERVE_ARGS="--web" (or --worker, --beat) runs one role, e.g. under systemd on several machines.
+serve: install assets messages
+	$(BIN)/xiaoqitong serve $(SERVE_ARGS)
+
 lint: install
 	$(BIN)/ruff check src tests e2e bench scripts
 	$(BIN)/ruff format --check src tests e2e bench scripts
@@ -64,8 +70,8 @@ test-e2e: install assets messages
 	$(BIN)/python -m pytest e2e -p no:xdist $(E2E_ARGS)
 
 bench: setup
-	@# the bench extra (bm25s, the text-only baseline of bench_matching.py), once
-	$(BIN)/python -c "import bm25s" 2>/dev/null || $(BIN)/python -m pip install --quiet -e ".[dev,bench]"
+	@# the bench extra (bm25s, the text-only baseline of bench_matching.py; locust for bench_load.py), once
+	$(BIN)/python -c "import bm25s, locust" 2>/dev/null || $(BIN)/python -m pip install --quiet -e ".[dev,bench]"
 	$(BIN)/python -m bench $(BENCH_ARGS)
 
 clean:

@@ -1,6 +1,7 @@
 """Django settings. Every value comes from an environment variable with a safe default;
 the README lists them all. Nothing here names a city: the deployment is data."""
 
+import datetime
 import json
 import os
 import secrets
@@ -52,9 +53,19 @@ HTTPS = env_bool("XQT_HTTPS")
 SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = HTTPS
 SECURE_SSL_REDIRECT = HTTPS
 SECURE_HSTS_SECONDS = 31536000 if HTTPS else 0
+# HSTS for the site's own subdomains too, and the "preload" flag (which only takes effect once the domain's
+# owner submits it to the browsers' list); XQT_HSTS_PRELOAD=0 drops the flag (check --deploy then warns W021).
+SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS
+SECURE_HSTS_PRELOAD = HTTPS and env_bool("XQT_HSTS_PRELOAD", True)
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if HTTPS else None
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = CSRF_COOKIE_SAMESITE = "Lax"
+# A session lasts at most XQT_SESSION_HOURS after login, and ends after XQT_IDLE_MINUTES without a request
+# (core.security.IdleTimeoutMiddleware; 0 turns the idle limit off).
+SESSION_COOKIE_AGE = int(float(os.environ.get("XQT_SESSION_HOURS", "8")) * 3600)
+XQT_IDLE_MINUTES = int(os.environ.get("XQT_IDLE_MINUTES", "60"))
+CSRF_FAILURE_VIEW = "xiaoqitong.core.security.csrf_failure"
 CSRF_TRUSTED_ORIGINS = env_list("XQT_CSRF_TRUSTED_ORIGINS", "http://127.0.0.1:8000,http://localhost:8000")
 
 INSTALLED_APPS = [
@@ -74,6 +85,8 @@ INSTALLED_APPS = [
     "django_tables2",
     "import_export",
     "django_htmx",
+    "csp",
+    "axes",
     "xiaoqitong.core",
     "xiaoqitong.reference",
     "xiaoqitong.orgs",
@@ -91,6 +104,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "xiaoqitong.core.middleware.RequestIdMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -100,8 +114,10 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "xiaoqitong.core.security.IdleTimeoutMiddleware",  # after auth and messages: logs out, says why
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "axes.middleware.AxesMiddleware",  # last, as django-axes asks: turns a lockout into the login page
 ]
 
 ROOT_URLCONF = "xiaoqitong.urls"
@@ -142,7 +158,8 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "orgs.User"
-AUTHENTICATION_BACKENDS = ["xiaoqitong.orgs.auth.PlatformBackend"]
+# The lockout backend comes first: it refuses a locked account or address before any password is checked.
+AUTHENTICATION_BACKENDS = ["xiaoqitong.orgs.auth.LockoutBackend", "xiaoqitong.orgs.auth.PlatformBackend"]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "xiaoqitong.orgs.validators.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
@@ -150,6 +167,23 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "login"
+# Login throttling (django-axes, see orgs.lockout): XQT_LOGIN_FAILURES failed logins of one account within
+# XQT_LOCKOUT_MINUTES lock it for XQT_LOCKOUT_MINUTES; XQT_LOGIN_FAILURES_PER_ADDRESS failures from one client
+# address (any accounts) lock the address. The address limit is higher because a school lab or an office sits
+# behind one address. Behind a reverse proxy, XQT_PROXY_COUNT says how many set X-Forwarded-For.
+AXES_FAILURE_LIMIT = int(os.environ.get("XQT_LOGIN_FAILURES", "5"))
+XQT_LOGIN_FAILURES_PER_ADDRESS = int(os.environ.get("XQT_LOGIN_FAILURES_PER_ADDRESS", "50"))
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=int(os.environ.get("XQT_LOCKOUT_MINUTES", "15")))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_HANDLER = "xiaoqitong.orgs.lockout.LockoutHandler"
+AXES_LOCKOUT_CALLABLE = "xiaoqitong.orgs.lockout.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "xiaoqitong.orgs.lockout.client_ip"
+AXES_USERNAME_CALLABLE = "xiaoqitong.orgs.lockout.client_username"
+XQT_PROXY_COUNT = int(os.environ.get("XQT_PROXY_COUNT", "0"))
+AXES_RESET_ON_SUCCESS = True
+# Attempts while locked do not prolong the lock: the person is told a time and it holds.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_VERBOSE = False
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
@@ -173,13 +207,30 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = True  # serve straight from the source tree when collectstatic has not run
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 50 * 1024 * 1024
+# Upload caps in MB (core/uploads.py): attachments, bulk-import tables, videos, and what a zip-based file
+# (xlsx, docx, pptx, ods) may inflate to.
+XQT_UPLOAD_MAX_MB = float(os.environ.get("XQT_UPLOAD_MAX_MB", "50"))
+XQT_IMPORT_MAX_MB = float(os.environ.get("XQT_IMPORT_MAX_MB", "50"))
+XQT_VIDEO_MAX_MB = float(os.environ.get("XQT_VIDEO_MAX_MB", "500"))
+XQT_UNZIPPED_MAX_MB = float(os.environ.get("XQT_UNZIPPED_MAX_MB", "1024"))
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
-    SESSION_ENGINE = "django.contrib.sessions.backends.cache"
+    # Redis down must not take the site down: the cache answers "nothing cached" (core.cache), sessions live
+    # in the database with Redis as their cache, and tasks that cannot be sent wait in the database
+    # (core.jobs).
+    CACHES = {
+        "default": {
+            "BACKEND": "xiaoqitong.core.cache.ResilientRedisCache",
+            "LOCATION": REDIS_URL,
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 2},
+        }
+    }
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
     CELERY_BROKER_URL = REDIS_URL
     CELERY_RESULT_BACKEND = REDIS_URL
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2}
+    CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = 2
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     SESSION_ENGINE = "django.contrib.sessions.backends.db"
@@ -204,12 +255,26 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
+# Nothing waits for a task's return value (each task writes its outcome on its own rows, and every run is
+# recorded by core.jobs); sending a task then needs only the broker, not the result store as well.
+CELERY_TASK_IGNORE_RESULT = True
+# A page that queues a task waits at most about a second for a broker that is down, then keeps the task in
+# the database (core.jobs.dispatch) and answers.
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 2,
+    "interval_start": 0,
+    "interval_step": 0.3,
+    "interval_max": 0.5,
+}
+# A run whose worker answers no ping and has shown no progress for this long is marked lost (core.jobs).
+XQT_JOB_STALE_MINUTES = int(os.environ.get("XQT_JOB_STALE_MINUTES", "30"))
 
 REST_FRAMEWORK = {
     # Token first: unauthenticated API calls then answer 401 with a WWW-Authenticate header.
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "xiaoqitong.orgs.auth.PlatformTokenAuthentication",
-        "rest_framework.authentication.SessionAuthentication",
+        "xiaoqitong.orgs.auth.PlatformSessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["xiaoqitong.core.drf.PolicyPermission"],
     "DEFAULT_FILTER_BACKENDS": [
@@ -232,6 +297,29 @@ SPECTACULAR_SETTINGS = {
     # ReDoc is not offered: its page loads web fonts from outside, and Swagger UI covers the need.
     "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
     "COMPONENT_SPLIT_REQUEST": True,
+    # `check --deploy` is about the deployment; the schema's naming warnings belong to the API's own tests
+    # (tests/core/test_api_fuzz.py runs against the schema) and would otherwise drown the security checks.
+    "ENABLE_DJANGO_DEPLOY_CHECK": False,
+}
+
+# Content security policy (django-csp): scripts only from our own static files, no inline script, no eval.
+# Styles keep 'unsafe-inline': templates carry style="" attributes and small <style> blocks, Bootstrap and
+# ECharts set inline styles, and htmx adds its indicator style; inline styles cannot run code.
+# img-src allows data: and blob: for ECharts' exported images and the check-in scanner's photo preview.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:", "blob:"],
+        "font-src": ["'self'", "data:"],
+        "connect-src": ["'self'"],
+        "media-src": ["'self'", "blob:"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],  # the report file sets its own policy to sit in our report page
+    }
 }
 
 DJANGO_TABLES2_TEMPLATE = "core/_table.html"
@@ -268,11 +356,22 @@ XQT_BASE_URL = os.environ.get("XQT_BASE_URL", (CSRF_TRUSTED_ORIGINS or [""])[0])
 if EMAIL_USE_TLS and EMAIL_USE_SSL:
     raise ImproperlyConfigured("XQT_EMAIL_TLS and XQT_EMAIL_SSL exclude each other: set one of them.")
 
+# One line per record on the console, with the request id (core.logs); XQT_LOG_FORMAT=json for a collector.
+LOG_FORMAT = os.environ.get("XQT_LOG_FORMAT", "plain")
+if LOG_FORMAT not in {"plain", "json"}:
+    raise ImproperlyConfigured("XQT_LOG_FORMAT must be plain or json.")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"request_id": {"()": "xiaoqitong.core.logs.RequestIdFilter"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s [%(request_id)s] %(name)s %(message)s"},
+        "json": {"()": "xiaoqitong.core.logs.JsonFormatter"},
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT, "filters": ["request_id"]}
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("XQT_LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    # axes: the lockouts and failed logins (WARNING), not every successful login (its AccessLog keeps those).
+    "loggers": {"django.db.backends": {"level": "WARNING"}, "axes": {"level": "WARNING"}},
 }

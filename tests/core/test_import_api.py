@@ -80,3 +80,18 @@ def test_an_unfilled_template_is_refused_not_valid(django_capture_on_commit_call
     job = api.get(f"/api/v1/core/import-jobs/{job.data['id']}/").data
     assert job["status"] == "invalid"
     assert "没有数据行" in job["errors"][0]["message"]
+
+
+def test_targets_list_only_importable_models_and_refuse_export_only_ones():
+    """The fuzzing found ``targets/`` failing for an administrator: the grades' resource is export-only (its
+    key names no import column). It is not a target, and uploading for it is refused."""
+    api = APIClient()
+    api.force_authenticate(UserFactory(is_superuser=True))
+    response = api.get("/api/v1/core/import-jobs/targets/")
+    assert response.status_code == 200
+    targets = {t["target"] for t in response.data}
+    assert "orgs.School" in targets and "quality.Grade" not in targets
+    response = api.post(
+        "/api/v1/core/import-jobs/", {"target": "quality.Grade", "file": csv_upload(ROWS)}, format="multipart"
+    )
+    assert response.status_code == 400 and "不能导入的对象类型" in response.data["target"][0]

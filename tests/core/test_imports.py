@@ -103,8 +103,14 @@ def test_refusals(tmp_path):
     for suffix in (".xlsx", ".xls", ".ods"):
         bad = tmp_path / f"f{suffix}"
         bad.write_bytes(b"not a spreadsheet")
-        with pytest.raises(ImportFileError, match="无法读取电子表格"):
+        with pytest.raises(ImportFileError, match=f"文件内容与扩展名 \\{suffix} 不符"):  # core.uploads
             read_table(bad)
+    damaged = tmp_path / "d.xlsx"
+    with zipfile.ZipFile(damaged, "w") as archive:  # a package, but no workbook calamine can read
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        archive.writestr("xl/workbook.xml", "garbage")
+    with pytest.raises(ImportFileError, match="无法读取电子表格"):
+        read_table(damaged)
     empty = tmp_path / "e.csv"
     empty.write_bytes(b"\n\n")
     with pytest.raises(ImportFileError, match="文件是空的"):

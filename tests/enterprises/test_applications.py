@@ -254,7 +254,7 @@ def test_apply_and_advance_on_the_pages(hr, position):
     assert "周三面试" in html and "面试" in html  # the student sees the timeline
     assert 'value="withdrawn"' in html and 'value="offered"' not in html
     # The student withdraws with one confirmed button, not the status list.
-    assert "撤回申请" in html and "return confirm(" in html
+    assert "撤回申请" in html and "data-xqt-confirm=" in html
     assert 'name="to_status" class="form-select"' not in html
     # A refusal is explained, nothing changes.
     response = client_for(hr).post(
@@ -346,7 +346,7 @@ def test_the_student_withdraws_with_one_confirmed_button(hr, position):
     html = client_for(user).get(ApplicationViews.url_for("detail", application)).content.decode()
     form = html[html.index("撤回申请") - 1200 : html.index("撤回申请")]
     form = form[form.rindex("<form") :]
-    assert "return confirm(" in form and "确定撤回这份申请吗" in form
+    assert "data-xqt-confirm=" in form and "确定撤回这份申请吗" in form
     assert '<input type="hidden" name="to_status" value="withdrawn">' in form
     assert "<select" not in html and "变更为" not in html
     response = client_for(user).post(

@@ -101,11 +101,11 @@ def test_the_report_department_is_the_lead_of_task_7_else_the_education_bureau(s
 
 def test_request_queues_a_version_and_the_build_on_commit(scene, django_capture_on_commit_callbacks):
     with (
-        mock.patch("xiaoqitong.governance.tasks.report_build.delay") as delay,
+        mock.patch("xiaoqitong.governance.tasks.report_build.apply_async") as delay,
         django_capture_on_commit_callbacks(execute=True),
     ):
         report = services.report_request(actor=scene["officer"], year=YEAR)
-    delay.assert_called_once_with(report.pk)
+    assert delay.call_count == 1 and delay.call_args.args[0] == (report.pk,)
     assert (report.year, report.school, report.version, report.status) == (YEAR, None, 1, ReportStatus.QUEUED)
     assert report.created_by == scene["officer"]
     assert AuditLog.objects.filter(verb="report_request", object_id=str(report.pk)).count() == 1

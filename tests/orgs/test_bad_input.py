@@ -78,8 +78,24 @@ def test_duplicate_key_in_file_and_missing_columns(officer_client, django_captur
 def test_malformed_file(officer_client, django_capture_on_commit_callbacks):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
+    # Not a spreadsheet at all: refused at the upload (core.uploads), no job.
+    response = officer_client.post(
+        "/orgs/enterprises/import/", {"file": SimpleUploadedFile("e.xlsx", b"garbage")}
+    )
+    assert response.status_code == 400 and "文件内容与扩展名 .xlsx 不符" in response.content.decode()
+    assert not ImportJob.objects.exists()
+    # A well-formed package whose workbook is garbage: passes the upload check, the reader says why it failed.
+    import io
+    import zipfile
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        archive.writestr("xl/workbook.xml", "garbage")
     with django_capture_on_commit_callbacks(execute=True):
-        officer_client.post("/orgs/enterprises/import/", {"file": SimpleUploadedFile("e.xlsx", b"garbage")})
+        officer_client.post(
+            "/orgs/enterprises/import/", {"file": SimpleUploadedFile("e.xlsx", buffer.getvalue())}
+        )
     job = ImportJob.objects.latest("pk")
     assert job.status == ImportJob.Status.INVALID
     assert "无法读取电子表格" in job.errors[0]["message"]

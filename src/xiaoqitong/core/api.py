@@ -13,10 +13,10 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
 
-from . import notifications, services
+from . import jobs, notifications, services
 from .drf import METHOD_ACTIONS, Pagination, PolicyPermission, _to_drf, exception_handler
 from .imports import resource_for
-from .models import ImportJob, Notification
+from .models import ImportJob, Notification, TaskRun
 from .policy import ensure_in_scope
 
 __all__ = [
@@ -192,6 +192,9 @@ class ImportJobViewSet(viewsets.GenericViewSet, mixins.ListModelMixin, mixins.Re
     def get_queryset(self):
         return ImportJob.objects.restrict(self.request.user, "view").order_by("-created_at")
 
+    def get_object(self):
+        return super().get_object().read_progress()
+
     def create(self, request):
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -210,7 +213,8 @@ class ImportJobViewSet(viewsets.GenericViewSet, mixins.ListModelMixin, mixins.Re
 
         try:
             model = apps.get_model(label)
-            resource_for(model)
+            if model not in importable_models():
+                raise LookupError(label)
         except (LookupError, ValueError):
             options = "、".join(m._meta.label for m in importable_models())
             message = _("不能导入的对象类型“%(target)s”，可选：%(options)s") % {
@@ -282,6 +286,82 @@ class ImportJobViewSet(viewsets.GenericViewSet, mixins.ListModelMixin, mixins.Re
             raise _to_drf(exc) from exc
         return Response(self.get_serializer(job).data)
 
+    @extend_schema(request=None, responses=ImportJobSerializer)
+    @action(detail=True, methods=["post"])
+    def rerun(self, request, pk=None):
+        """Run again a job whose background process died (status ``failed``, file kept): validation starts
+        over and the job must be confirmed again."""
+        job = self.get_object()
+        try:
+            job = services.import_job_rerun(actor=request.user, job=job)
+        except DjangoValidationError as exc:
+            raise _to_drf(exc) from exc
+        return Response(self.get_serializer(job).data)
+
+
+class TaskRunSerializer(serializers.ModelSerializer):
+    label = serializers.SerializerMethodField(help_text=_("任务名称"))
+    state_display = serializers.CharField(source="get_state_display", read_only=True)
+
+    class Meta:
+        model = TaskRun
+        fields = [
+            "id",
+            "task_id",
+            "name",
+            "label",
+            "args",
+            "state",
+            "state_display",
+            "worker",
+            "pid",
+            "request_id",
+            "started_at",
+            "heartbeat_at",
+            "finished_at",
+            "result",
+            "error",
+        ]
+        read_only_fields = fields
+
+    def get_label(self, run) -> str:
+        return jobs.label(run.name)
+
+
+class TaskRunFilterSet(django_filters.FilterSet):
+    class Meta:
+        model = TaskRun
+        fields = ["state", "name"]
+
+
+class IsPlatformAdmin(permissions.BasePermission):
+    def has_permission(self, request, view) -> bool:
+        return bool(request.user and request.user.is_authenticated and request.user.is_superuser)
+
+
+class TaskRunViewSet(viewsets.GenericViewSet, mixins.ListModelMixin, mixins.RetrieveModelMixin):
+    """Background runs (platform administrators): state, worker, times and error of every run; ``?state=
+    failure|lost|started|success``. ``POST …/<id>/rerun/`` sends a failed or lost housekeeping task again."""
+
+    serializer_class = TaskRunSerializer
+    filterset_class = TaskRunFilterSet
+    ordering_fields = ["started_at", "finished_at"]
+    permission_classes = [IsPlatformAdmin]
+
+    def get_queryset(self):
+        return TaskRun.objects.order_by("-started_at", "-id")
+
+    @extend_schema(request=None, responses=TaskRunSerializer)
+    @action(detail=True, methods=["post"])
+    def rerun(self, request, pk=None):
+        run = self.get_object()
+        if not jobs.can_rerun(run):
+            raise exceptions.ValidationError(
+                {"detail": [_("只有失败或进程中断、且保存了参数的任务可以重新运行。")]}
+            )
+        sent = jobs.rerun(run)
+        return Response({"sent": sent is not None}, status=status.HTTP_202_ACCEPTED)
+
 
 class NotificationSerializer(serializers.ModelSerializer):
     is_read = serializers.BooleanField(read_only=True)
@@ -346,3 +426,4 @@ class NotificationViewSet(viewsets.GenericViewSet, mixins.ListModelMixin, mixins
 router = DefaultRouter()
 router.register("import-jobs", ImportJobViewSet, basename="importjob")
 router.register("notifications", NotificationViewSet, basename="notification")
+router.register("task-runs", TaskRunViewSet, basename="taskrun")

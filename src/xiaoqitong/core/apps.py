@@ -9,3 +9,5 @@ class CoreConfig(AppConfig):
     def ready(self) -> None:
         # Each app declares who may do what (policies.py) and its import formats (resources.py).
         autodiscover_modules("policies", "resources", "search")
+        # the workers' signals that record every background run (the 后台任务 page)
+        from . import jobs  # noqa: F401

@@ -41,12 +41,17 @@ class Column:
 
 
 def importable_models() -> list:
-    """The models that have an import format, in app order."""
+    """The models that have an import format, in app order; not those whose format is export-only
+    (``importable = False``, or a ``no_import`` message that refuses every file)."""
     from django.apps import apps
 
     from . import imports
 
-    labels = set(imports._resources)
+    labels = {
+        label
+        for label, res in imports._resources.items()
+        if getattr(res, "importable", True) and not getattr(res, "no_import", "")
+    }
     return [m for m in apps.get_models() if m._meta.label in labels]
 
 

@@ -125,8 +125,14 @@ def read_table(path: Path | str, name: str = "") -> tablib.Dataset:
 
 
 def _read_table(path: Path, name: str) -> tablib.Dataset:
+    from . import uploads
+
     suffix = Path(name or path.name).suffix.lower()
     if suffix in SPREADSHEET_EXTENSIONS:
+        try:  # zip bombs and macros are refused before the parser opens the file (checked at upload too)
+            uploads.check_path(path, name or path.name, uploads.IMPORT)
+        except uploads.UploadRefused as exc:
+            raise ImportFileError(str(exc)) from None
         rows = _spreadsheet_rows(path)
     elif suffix == ".csv":
         rows = list(csv.reader(io.StringIO(_decode(path.read_bytes()))))

@@ -118,6 +118,24 @@ class ImportJob(models.Model):
     def is_running(self) -> bool:
         return self.status in {self.Status.PENDING, self.Status.VALIDATING, self.Status.IMPORTING}
 
+    @property
+    def progress_key(self) -> str:
+        return f"import-{self.pk}"
+
+    def read_progress(self) -> "ImportJob":
+        """While the job runs, its rows processed so far (core.progress: the database row has them only once
+        the job's transaction ends)."""
+        if self.is_running:
+            from . import progress
+
+            self.processed_rows = max(self.processed_rows, progress.read(self.progress_key) or 0)
+        return self
+
+    @property
+    def can_rerun(self) -> bool:
+        """A job whose background process died keeps its file (core.tasks): it can be run again."""
+        return self.status == self.Status.FAILED and bool(self.file)
+
 
 class Notification(models.Model):
     """A message to one person, shown in the platform (the bell in the navigation bar) and copied by e-mail
@@ -158,3 +176,68 @@ class Notification(models.Model):
     @property
     def is_read(self) -> bool:
         return self.read_at is not None
+
+
+class TaskRun(models.Model):
+    """One run of a background task by a Celery worker, written by the worker's signals (core.jobs): what ran,
+    where, since when, and how it ended. The 后台任务 page lists them; a run whose worker died (killed,
+    out of memory, machine lost) is found by ``core.jobs.reap_lost`` and marked lost with the reason."""
+
+    class State(models.TextChoices):
+        STARTED = "started", _("运行中")
+        SUCCESS = "success", _("已完成")
+        FAILURE = "failure", _("失败")
+        LOST = "lost", _("进程中断")
+
+    task_id = models.CharField(_("任务编号"), max_length=64, unique=True)
+    name = models.CharField(_("任务"), max_length=100, db_index=True)
+    args = models.JSONField(_("参数"), null=True, blank=True, help_text=_("过长的参数不保存"))
+    state = models.CharField(_("状态"), max_length=20, choices=State.choices, default=State.STARTED)
+    worker = models.CharField(_("后台进程"), max_length=200, blank=True, help_text=_("主机名与进程号"))
+    pid = models.PositiveIntegerField(_("进程号"), null=True, blank=True)
+    request_id = models.CharField(_("请求编号"), max_length=64, blank=True)
+    started_at = models.DateTimeField(_("开始时间"), db_index=True)
+    heartbeat_at = models.DateTimeField(_("最近心跳"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("结束时间"), null=True, blank=True)
+    result = models.CharField(_("结果"), max_length=200, blank=True)
+    error = models.TextField(_("错误"), blank=True)
+
+    objects = RestrictedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("后台任务")
+        verbose_name_plural = _("后台任务")
+        ordering = ["-started_at", "-id"]
+        indexes = [models.Index(fields=["state", "started_at"], name="core_taskrun_state")]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.get_state_display()})"
+
+    @property
+    def duration(self):
+        if self.finished_at is None:
+            return None
+        return self.finished_at - self.started_at
+
+
+class PendingTask(models.Model):
+    """A background task that could not be handed to the broker (Redis down): kept here and sent by
+    ``core.jobs.flush_pending`` when the broker answers again, in the order it was asked for."""
+
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    name = models.CharField(_("任务"), max_length=100)
+    args = models.JSONField(_("参数"), default=list, blank=True)
+    kwargs = models.JSONField(_("命名参数"), default=dict, blank=True)
+    attempts = models.PositiveIntegerField(_("发送次数"), default=1)
+    last_error = models.CharField(_("最近错误"), max_length=300, blank=True)
+    request_id = models.CharField(_("请求编号"), max_length=64, blank=True)
+
+    objects = RestrictedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("待发送任务")
+        verbose_name_plural = _("待发送任务")
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return self.name

@@ -77,11 +77,12 @@ def email_enabled() -> bool:
 
 
 def _queue_mail(user_ids: list[int], text: str, url: str, subject: str) -> None:
+    from . import jobs
     from .tasks import notification_mail
 
     try:
-        notification_mail.delay(user_ids, text, url, subject)
-    except Exception:  # no broker, or a failing server with eager tasks: the in-app rows are written anyway
+        jobs.dispatch(notification_mail, user_ids, text, url, subject)  # kept and sent later if Redis is down
+    except Exception:  # a failing mail server with eager tasks: the in-app rows are written anyway
         log.warning("could not send the e-mail copies of a notification", exc_info=True)
 
 

@@ -1,5 +1,7 @@
 """Core pages that belong to no model: home, import jobs, the global audit log, notifications, health."""
 
+from datetime import timedelta
+
 import django_filters
 from django.apps import apps
 from django.conf import settings
@@ -8,19 +10,23 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import connection
-from django.http import JsonResponse
+from django.db.utils import InterfaceError, OperationalError
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 from django_tables2 import RequestConfig
 
-from . import notifications, services
-from .models import AuditLog, ImportJob
+from . import jobs, notifications, services
+from .imports import dataset_response
+from .models import AuditLog, ImportJob, PendingTask, TaskRun
 from .navigation import counters_for
-from .tables import AuditLogTable
+from .tables import AuditLogTable, TaskRunTable
 
 
 @login_required
@@ -40,7 +46,7 @@ def _job_for(request, pk):
 
 @login_required
 def import_job(request, pk):
-    job = _job_for(request, pk)
+    job = _job_for(request, pk).read_progress()
     template = "core/_import_job_status.html" if request.htmx else "core/import_job.html"
     app_label, _dot, model = job.target.lower().partition(".")
     links = {}
@@ -63,6 +69,18 @@ def import_job_confirm(request, pk):
     try:
         services.import_job_confirm(actor=request.user, job=job)
         messages.info(request, _("已开始导入，完成后本页自动更新。"))
+    except ValidationError as exc:
+        messages.error(request, "；".join(exc.messages))
+    return redirect("core:import_job", pk=job.pk)
+
+
+@login_required
+@require_POST
+def import_job_rerun(request, pk):
+    job = _job_for(request, pk)
+    try:
+        services.import_job_rerun(actor=request.user, job=job)
+        messages.info(request, _("已重新开始校验，完成后本页自动更新。"))
     except ValidationError as exc:
         messages.error(request, "；".join(exc.messages))
     return redirect("core:import_job", pk=job.pk)
@@ -223,9 +241,126 @@ def page_not_found(request, exception):
     return defaults.page_not_found(request, exception)
 
 
+DATABASE_DOWN = (OperationalError, InterfaceError)
+
+
 def server_error(request):
+    """500, or 503 when the error is the database not answering (a retry later will work): never a trace.
+    Rendered without the request context (the menu and the user need the database)."""
+    import sys
+
+    from django.template import loader
     from django.views import defaults
 
+    if isinstance(sys.exc_info()[1], DATABASE_DOWN):
+        if _is_api(request):
+            response = _json_error(_("服务暂时不可用：数据库连接失败。请稍后重试。"), 503)
+        else:
+            html = loader.get_template("503.html").render({"request_id": getattr(request, "request_id", "")})
+            response = HttpResponse(html, status=503)
+        response["Retry-After"] = "60"
+        return response
     if _is_api(request):
         return _json_error(_("服务器内部错误，已记录。请稍后重试或联系平台管理员。"), 500)
     return defaults.server_error(request)
+
+
+# --- background jobs (后台任务) --------------------------------------------------------------------------
+class TaskRunFilterSet(django_filters.FilterSet):
+    state = django_filters.ChoiceFilter(choices=TaskRun.State.choices, label=gettext_lazy("状态"))
+    name = django_filters.ChoiceFilter(choices=(), label=gettext_lazy("任务"))
+    started_after = django_filters.DateFilter(
+        field_name="started_at", lookup_expr="date__gte", label=gettext_lazy("起始日期")
+    )
+    started_before = django_filters.DateFilter(
+        field_name="started_at", lookup_expr="date__lte", label=gettext_lazy("截止日期")
+    )
+
+    class Meta:
+        model = TaskRun
+        fields = ["state", "name", "started_after", "started_before"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.filters["name"].extra["choices"] = [(n, jobs.label(n)) for n in jobs.task_names()]
+
+
+def _admin_only(request) -> None:
+    if not request.user.is_superuser:
+        raise PermissionDenied(_("只有平台管理员可以查看后台任务。"))
+
+
+def _filtered_runs(request):
+    filterset = TaskRunFilterSet(request.GET or None, queryset=TaskRun.objects.all())
+    qs = filterset.qs if filterset.is_bound and filterset.is_valid() else filterset.queryset
+    return filterset, qs
+
+
+@login_required
+def job_list(request):
+    """Every background run: what ran, where, how long, how it ended; the tasks waiting for the broker."""
+    _admin_only(request)
+    filterset, qs = _filtered_runs(request)
+    table = TaskRunTable(qs)
+    RequestConfig(request, paginate={"per_page": 50}).configure(table)
+    since = timezone.now() - timedelta(days=1)
+    summary = {
+        "running": TaskRun.objects.filter(state=TaskRun.State.STARTED).count(),
+        "failed": TaskRun.objects.filter(
+            state__in=[TaskRun.State.FAILURE, TaskRun.State.LOST], started_at__gte=since
+        ).count(),
+        "done": TaskRun.objects.filter(state=TaskRun.State.SUCCESS, started_at__gte=since).count(),
+    }
+    pending = list(PendingTask.objects.order_by("id")[:50])
+    for row in pending:
+        row.label = jobs.label(row.name)
+    return render(
+        request,
+        "core/job_list.html",
+        {
+            "table": table,
+            "filterset": filterset,
+            "summary": summary,
+            "pending": pending,
+            "pending_total": PendingTask.objects.count(),
+            "broker": _broker_state(),
+        },
+    )
+
+
+@login_required
+def job_detail(request, pk):
+    _admin_only(request)
+    run = get_object_or_404(TaskRun, pk=pk)
+    return render(
+        request,
+        "core/job_detail.html",
+        {
+            "run": run,
+            "label": jobs.label(run.name),
+            "object_url": jobs.object_url(run),
+            "can_rerun": jobs.can_rerun(run),
+        },
+    )
+
+
+@login_required
+@require_POST
+def job_rerun(request, pk):
+    _admin_only(request)
+    run = get_object_or_404(TaskRun, pk=pk)
+    if not jobs.can_rerun(run):
+        messages.error(request, _("只有失败或进程中断、且保存了参数的任务可以重新运行。"))
+    elif jobs.rerun(run) is None and not settings.CELERY_TASK_ALWAYS_EAGER:
+        messages.warning(request, _("后台服务暂不可用：任务已保存，恢复后自动发送。"))
+    else:
+        messages.info(request, _("已重新发送任务，运行记录见下表。"))
+    return redirect("core:job_list")
+
+
+@login_required
+def job_export(request):
+    _admin_only(request)
+    _filterset, qs = _filtered_runs(request)
+    fmt = "xlsx" if request.GET.get("format") == "xlsx" else "csv"
+    return dataset_response(jobs.runs_dataset(qs[:100000]), fmt, "background-jobs")

@@ -1,7 +1,7 @@
 """Policies of the core's own models: the audit log is for platform administrators; an import job is
 visible to the person who submitted it; a notification to its recipient alone."""
 
-from .models import AuditLog, ImportJob, Notification
+from .models import AuditLog, ImportJob, Notification, PendingTask, TaskRun
 from .policy import ACTIONS, ALL, ANY_ROLE, Policy, Scope, register
 
 
@@ -39,3 +39,16 @@ class NotificationPolicy(Policy):
             return None
         # no superuser shortcut here, unlike every other policy
         return self.rules.get(action, {}).get(ANY_ROLE)
+
+
+@register(TaskRun)
+class TaskRunPolicy(Policy):
+    """Background jobs are the platform administrators' concern (superusers pass every policy); a person
+    follows their own imports and reports on those objects' pages."""
+
+    rules = {}
+
+
+@register(PendingTask)
+class PendingTaskPolicy(Policy):
+    rules = {}

@@ -13,7 +13,7 @@ from django.db.models.deletion import ProtectedError, RestrictedError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from . import audit, search
+from . import audit, jobs, search
 from .models import AuditAction, ImportJob
 
 
@@ -157,21 +157,21 @@ def object_delete(*, actor, instance: models.Model, verb: str = "") -> None:
 
 @transaction.atomic
 def import_job_create(*, actor, model: type[models.Model], upload) -> ImportJob:
-    """Accept an uploaded xlsx/csv file for ``model`` and queue its validation (nothing is imported yet)."""
+    """Accept an uploaded xlsx/xls/ods/csv file for ``model`` (refused by ``core.uploads.check_upload`` when
+    too big, of another type, a zip bomb or carrying macros) and queue its validation (nothing is imported
+    yet)."""
     from pathlib import Path
 
-    from .imports import IMPORT_EXTENSIONS, resource_for
+    from . import uploads
+    from .imports import resource_for
     from .policy import policy_for
     from .tasks import import_job_run
 
     resource_for(model)  # refuses models that have no import format
     if not policy_for(model).allows(actor, "import"):
         raise PermissionDenied(_("您没有导入此类数据的权限。"))
+    uploads.check_upload(upload, uploads.IMPORT)  # type, size, content, zip bombs, macros: before storing
     name = Path(upload.name or "").name
-    if Path(name).suffix.lower() not in IMPORT_EXTENSIONS:
-        raise ValidationError({"file": _("请上传 xlsx、xls、ods 或 csv 文件。")})
-    if upload.size == 0:
-        raise ValidationError({"file": _("文件是空的。")})
     job = ImportJob(created_by=actor, target=model._meta.label, original_name=name[:255])
     job.file.save(name, upload, save=False)
     job.full_clean()
@@ -183,7 +183,7 @@ def import_job_create(*, actor, model: type[models.Model], upload) -> ImportJob:
         instance=job,
         changes={"target": [None, job.target], "file": [None, name]},
     )
-    transaction.on_commit(lambda: import_job_run.delay(job.pk, commit=False))
+    jobs.dispatch_on_commit(import_job_run, job.pk, commit=False)
     return job
 
 
@@ -215,5 +215,34 @@ def import_job_confirm(*, actor, job) -> ImportJob:
         instance=job,
         changes={"status": [ImportJob.Status.VALID, ImportJob.Status.IMPORTING]},
     )
-    transaction.on_commit(lambda: import_job_run.delay(job.pk, commit=True))
+    jobs.dispatch_on_commit(import_job_run, job.pk, commit=True)
+    return job
+
+
+@transaction.atomic
+def import_job_rerun(*, actor, job) -> ImportJob:
+    """Run again a job whose background process died (it kept its file): its validation starts over, and its
+    submitter confirms it again. Only its submitter may; a job that failed for another reason, or whose file
+    is gone, is refused (upload the file again)."""
+    from .tasks import import_job_run
+
+    job = ImportJob.objects.select_for_update().get(pk=job.pk)
+    if job.created_by_id != actor.pk:
+        raise ValidationError(_("只有提交人可以重新运行导入。"))
+    if not job.can_rerun:
+        raise ValidationError(
+            _("当前状态为“%(status)s”，只有后台进程中断、文件仍在的导入可以重新运行；请重新上传文件。")
+            % {"status": job.get_status_display()}
+        )
+    before = job.status
+    job.status, job.errors, job.processed_rows, job.finished_at = ImportJob.Status.PENDING, [], 0, None
+    job.save(update_fields=["status", "errors", "processed_rows", "finished_at"])
+    audit.record(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        verb="import_job_rerun",
+        instance=job,
+        changes={"status": [before, ImportJob.Status.PENDING]},
+    )
+    jobs.dispatch_on_commit(import_job_run, job.pk, commit=False)
     return job

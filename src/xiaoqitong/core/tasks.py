@@ -2,6 +2,7 @@
 the old read ones."""
 
 import logging
+from datetime import timedelta
 
 from celery import shared_task
 from celery.schedules import crontab
@@ -16,10 +17,10 @@ from django.utils.translation import gettext as _
 
 from xiaoqitong.celery import app
 
-from . import audit, notifications
+from . import audit, jobs, notifications, progress
 from .context import set_request_id
 from .imports import ImportFileError, read_table, resource_for, run_import
-from .models import AuditAction, ImportJob
+from .models import AuditAction, ImportJob, TaskRun
 from .policy import policy_for
 
 log = logging.getLogger(__name__)
@@ -27,12 +28,14 @@ log = logging.getLogger(__name__)
 
 def _progress(job: ImportJob):
     def update(processed: int) -> None:
-        ImportJob.objects.filter(pk=job.pk).update(processed_rows=processed)
+        # inside the import's transaction: the database row shows it only at the end, the page reads this
+        progress.report(job.progress_key, processed)
+        jobs.heartbeat()
 
     return update
 
 
-@shared_task(name="core.ping")
+@shared_task(name="core.ping", ignore_result=False)  # the health check reads its answer
 def ping(value: str = "pong") -> str:
     """A trivial task that proves a worker is consuming the broker (health checks, CI smoke test)."""
     return value
@@ -57,6 +60,7 @@ def import_job_run(job_id: int, commit: bool = False) -> str:
     ImportJob.objects.filter(pk=job.pk).update(
         status=ImportJob.Status.IMPORTING if commit else ImportJob.Status.VALIDATING, processed_rows=0
     )
+    progress.report(job.progress_key, 0)
     try:
         data = read_table(job.file.path, job.original_name)
     except ImportFileError as exc:
@@ -98,6 +102,7 @@ def _finish(job, status, *, errors=(), summary=None, processed=None) -> None:
         values["summary"] = summary
     if processed is not None:
         values["processed_rows"] = processed
+    progress.clear(job.progress_key)
     if status != ImportJob.Status.VALID and job.file:
         # The upload may carry personal data (PIPL): keep it only while a confirmation still needs it.
         job.file.delete(save=False)
@@ -124,8 +129,45 @@ def notification_mail(user_ids: list[int], text: str, url: str = "", subject: st
 
 @shared_task(name="core.notifications_delete_old")
 def notifications_delete_old() -> int:
-    """Delete read notifications older than ``notifications.KEEP_READ_DAYS`` days."""
+    """Delete read notifications older than ``notifications.KEEP_READ_DAYS`` days, and the records of
+    background runs older than ``KEEP_RUNS_DAYS``."""
+    TaskRun.objects.filter(started_at__lt=timezone.now() - timedelta(days=KEEP_RUNS_DAYS)).exclude(
+        state=TaskRun.State.STARTED
+    ).delete()
     return notifications.notifications_delete_old()
+
+
+KEEP_RUNS_DAYS = 90
+
+
+@shared_task(name="core.flush_pending")
+def flush_pending() -> int:
+    """Send the tasks kept while the broker was down (every minute)."""
+    return jobs.flush_pending()
+
+
+@shared_task(name="core.reap_lost")
+def reap_lost() -> int:
+    """Mark lost the runs whose worker died (every five minutes; also when a worker starts)."""
+    return len(jobs.reap_lost())
+
+
+@jobs.on_lost("core.import_job_run")
+def _import_job_lost(run, reason: str) -> None:
+    """An import whose worker died: nothing was written (its transaction died with the connection); the job
+    says so and keeps its file, so that its submitter can run it again."""
+    job_id = (run.args or [None])[0]
+    message = _("后台进程在处理本文件时中断（%(reason)s），未写入任何数据。请点击“重新运行”。") % {
+        "reason": reason
+    }
+    ImportJob.objects.filter(
+        pk=job_id,
+        status__in=[ImportJob.Status.PENDING, ImportJob.Status.VALIDATING, ImportJob.Status.IMPORTING],
+    ).update(
+        status=ImportJob.Status.FAILED,
+        errors=[{"row": "", "column": "", "message": message}],
+        finished_at=timezone.now(),
+    )
 
 
 # Every night at 03:10 (settings.CELERY_TIMEZONE), away from the other apps' housekeeping after midnight.
@@ -135,4 +177,6 @@ app.conf.beat_schedule = {
         "task": "core.notifications_delete_old",
         "schedule": crontab(hour=3, minute=10),
     },
+    "core.flush_pending": {"task": "core.flush_pending", "schedule": crontab(minute="*")},
+    "core.reap_lost": {"task": "core.reap_lost", "schedule": crontab(minute="*/5")},
 }

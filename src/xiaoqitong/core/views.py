@@ -17,7 +17,7 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -32,6 +32,14 @@ from .models import AuditLog, ImportJob
 from .policy import can, ensure_in_scope, policy_for
 
 PER_PAGE = 50
+
+
+def _exportable(model) -> bool:
+    try:
+        resource_for(model)
+    except LookupError:
+        return False
+    return True
 
 
 class ObjectView(LoginRequiredMixin, View):
@@ -68,7 +76,8 @@ class ObjectView(LoginRequiredMixin, View):
             "can_add": policy_for(self.model).allows(self.request.user, "add"),
             "can_import": self.config.importable
             and policy_for(self.model).allows(self.request.user, "import"),
-            "can_export": policy_for(self.model).allows(self.request.user, "export"),
+            "can_export": _exportable(self.model)
+            and policy_for(self.model).allows(self.request.user, "export"),
             **extra,
         }
 
@@ -92,7 +101,10 @@ class ObjectListView(ObjectView):
         if fmt:
             self.require("export")
             export_qs = self.model.objects.filter(pk__in=qs.values("pk")).restrict(request.user, "export")
-            resource = resource_for(self.model)()
+            try:
+                resource = resource_for(self.model)()
+            except LookupError:  # a list without an export format (its rows are exported with their parent)
+                raise Http404(_("此列表不提供导出。")) from None
             return export_response(
                 resource,
                 self.config.export_queryset(export_qs),

@@ -9,7 +9,7 @@ Pipeline steps are actions: ``POST positions/<id>/submit/``, ``…/publish/`` (`
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext_lazy
-from drf_spectacular.utils import extend_schema, extend_schema_field
+from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_serializer
 from rest_framework import permissions, serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -267,6 +267,7 @@ class ApplicationSerializer(BaseSerializer):
         return fields
 
 
+@extend_schema_serializer(component_name="PositionNote")  # another app has a Note component
 class NoteSerializer(serializers.Serializer):
     note = serializers.CharField(required=False, allow_blank=True, max_length=2000)
 

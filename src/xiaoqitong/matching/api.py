@@ -43,7 +43,12 @@ certificates (names) and the failed ``hard_filters``.
 
 from django.db.models import prefetch_related_objects
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    extend_schema,
+    extend_schema_field,
+    extend_schema_serializer,
+)
 from rest_framework import exceptions, permissions, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -538,6 +543,7 @@ class InvitationCreateSerializer(serializers.Serializer):
         return fields
 
 
+@extend_schema_serializer(component_name="InvitationRespond")  # another app has a Respond component
 class RespondSerializer(serializers.Serializer):
     accept = serializers.BooleanField(help_text=_("true：接受并投递；false：婉拒"))
     note = serializers.CharField(

@@ -1,12 +1,14 @@
 """One FilterSet per model, shared by the pages, the API and exports."""
 
 import django_filters
+from django import forms
 from django.db.models import Q
+from django.forms.models import ModelChoiceIterator
 from django.utils.translation import gettext_lazy as _
 
 from xiaoqitong.core.filters import YesNoFilter
 from xiaoqitong.core.search import SearchFilter
-from xiaoqitong.reference.models import IndustryChain, work_areas
+from xiaoqitong.reference.models import IndustryChain, city_prefix, work_areas
 
 from .choices import DepartmentKind, EnterpriseSize, InstitutionKind, Ownership, Role, SchoolType
 from .models import Department, Enterprise, ResearchInstitution, School, SchoolEnrolment, User
@@ -22,8 +24,42 @@ def _search(*fields):
     return method
 
 
+class _LocalAreas(ModelChoiceIterator):
+    """The select's options: the platform's own city's counties and parks (a few dozen, not the country's
+    nearly 3,000, whose rendering took half a second of every list page at city scale: bench/bench_load.py),
+    plus the area already chosen when it lies elsewhere."""
+
+    def _offered(self):
+        local = Q(code__startswith=city_prefix())
+        chosen = getattr(self.field, "chosen", None)  # read when the select renders, after prepare_value
+        if chosen:
+            local |= Q(code=chosen)
+        self.queryset = self.field.queryset.filter(local)
+
+    def __iter__(self):
+        self._offered()
+        return super().__iter__()
+
+    def __len__(self):
+        self._offered()
+        return super().__len__()
+
+
+class LocalAreaField(forms.ModelChoiceField):
+    """Offers the city's own areas; accepts any area's code (a link may name one elsewhere)."""
+
+    iterator = _LocalAreas
+
+    def prepare_value(self, value):
+        if isinstance(value, str):
+            self.chosen = value
+        return super().prepare_value(value)
+
+
 class CountyFilter(django_filters.ModelChoiceFilter):
     """County-level unit or park, by code (``?county=431002``); a city code covers all its counties."""
+
+    field_class = LocalAreaField
 
     def __init__(self, **kwargs):
         kwargs.setdefault("queryset", work_areas())

@@ -131,6 +131,17 @@ add_menu(
         visible=lambda user: user.is_superuser,
     )
 )
+add_menu(
+    MenuItem(
+        "系统",
+        _("后台任务"),
+        "core:job_list",
+        None,
+        icon="cpu",
+        order=25,
+        visible=lambda user: user.is_superuser,
+    )
+)
 add_menu(MenuItem("系统", _("API 文档"), "api_docs", None, icon="code-slash", order=30))
 
 GOV_LIKE = {Role.PLATFORM_ADMIN, Role.GOV_OFFICER, Role.RESEARCHER}

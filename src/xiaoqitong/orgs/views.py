@@ -2,12 +2,13 @@ from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.http import HttpResponseRedirect
 from rest_framework.authtoken.views import ObtainAuthToken
+from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.throttling import AnonRateThrottle
 
 from xiaoqitong.core.views import ModelViews
 
-from . import filtersets, forms, services, tables
+from . import filtersets, forms, lockout, services, tables
 from .models import Department, Enterprise, ResearchInstitution, School, SchoolEnrolment, User
 
 
@@ -88,6 +89,10 @@ class ObtainTokenView(ObtainAuthToken):
 
     def post(self, request, *args, **kwargs):
         serializer = self.get_serializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
+        if not serializer.is_valid():
+            # django-axes marks the (DRF) request when the account or address is locked (orgs.lockout).
+            if getattr(request, "axes_locked_out", False):
+                return Response({"detail": lockout.lockout_message(request)}, status=429)
+            raise ValidationError(serializer.errors)
         token = services.token_issue(actor=serializer.validated_data["user"])
         return Response({"token": token.key})

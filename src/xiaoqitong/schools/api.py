@@ -15,7 +15,7 @@ from xiaoqitong.core.api import BaseSerializer, CodeRelatedField, ObjectViewSet
 from xiaoqitong.orgs.models import Enterprise, School
 from xiaoqitong.reference.models import IndustryChain, Major, Region
 
-from . import filtersets, selectors, services, validators
+from . import filtersets, privacy_api, selectors, services, validators
 from .choices import PositionType
 from .models import SchoolMajor, Student, Teacher, TeacherPractice
 
@@ -372,3 +372,4 @@ router.register("school-majors", SchoolMajorViewSet, basename="schoolmajor")
 router.register("students", StudentViewSet, basename="student")
 router.register("teachers", TeacherViewSet, basename="teacher")
 router.register("teacher-practices", TeacherPracticeViewSet, basename="teacherpractice")
+privacy_api.register(router)

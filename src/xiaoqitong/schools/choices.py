@@ -69,3 +69,15 @@ class MasterLevel(models.TextChoices):
     CITY = "city", _("市级")
     PROVINCE = "province", _("省级")
     NATIONAL = "national", _("国家级")
+
+
+class DataRequestKind(models.TextChoices):
+    """What a student asks of the platform about their personal information (个人信息保护法 第四章)."""
+
+    DELETE = "delete", _("删除个人信息")
+
+
+class DataRequestStatus(models.TextChoices):
+    PENDING = "pending", _("待处理")
+    DONE = "done", _("已办结")
+    REFUSED = "refused", _("已拒绝")

@@ -20,6 +20,8 @@ from xiaoqitong.reference.models import IndustryChain, Major, Region, Skill
 
 from .choices import (
     Consent,
+    DataRequestKind,
+    DataRequestStatus,
     Duration,
     Employment,
     Gender,
@@ -329,3 +331,62 @@ class TeacherPractice(BaseModel):
 
     def get_absolute_url(self) -> str:
         return reverse("schools:teacherpractice_detail", kwargs={"pk": self.pk})
+
+
+class DataRequest(BaseModel):
+    """A student's request about their personal information (个人信息删除申请), handled by the administrator
+    of the student's school before ``due_date`` (``privacy.DUE_WORKING_DAYS`` working days after it was
+    made)."""
+
+    student = models.ForeignKey(
+        Student, verbose_name=_("学生"), on_delete=models.PROTECT, related_name="data_requests"
+    )
+    kind = models.CharField(
+        _("申请类型"), max_length=20, choices=DataRequestKind.choices, default=DataRequestKind.DELETE
+    )
+    status = models.CharField(
+        _("状态"),
+        max_length=20,
+        choices=DataRequestStatus.choices,
+        default=DataRequestStatus.PENDING,
+        db_index=True,
+    )
+    reason = models.TextField(_("申请理由"), blank=True, max_length=1000)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("申请人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    due_date = models.DateField(_("办理期限"), help_text=_("收到申请后 15 个工作日内办结"))
+    handled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("办理人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    handled_at = models.DateTimeField(_("办结时间"), null=True, blank=True)
+    reply = models.TextField(_("答复"), blank=True, max_length=1000)
+
+    class Meta:
+        verbose_name = _("个人信息申请")
+        verbose_name_plural = _("个人信息申请")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            # At most one open request of a kind per student (a second one would be handled twice).
+            models.UniqueConstraint(
+                fields=["student", "kind"],
+                condition=models.Q(status=DataRequestStatus.PENDING),
+                name="data_request_one_pending",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} #{self.pk}（{self.get_status_display()}）"
+
+    def get_absolute_url(self) -> str:
+        return reverse("schools:datarequest_detail", kwargs={"pk": self.pk})

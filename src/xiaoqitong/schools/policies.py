@@ -18,7 +18,7 @@ from xiaoqitong.core.policy import ALL, Policy, register
 from xiaoqitong.orgs.choices import Role
 
 from .choices import Employment, StudentStatus
-from .models import SchoolMajor, Student, StudentSkill, Teacher, TeacherPractice
+from .models import DataRequest, SchoolMajor, Student, StudentSkill, Teacher, TeacherPractice
 from .selectors import visible_to_enterprise
 
 EVERYONE = {role: ALL for role in Role.values}
@@ -124,6 +124,27 @@ class TeacherPracticePolicy(Policy):
     }
 
 
+def requests_of_own_school(qs, user):
+    return qs.filter(student__school_id=user.school_id) if user.school_id else qs.none()
+
+
+def own_requests(qs, user):
+    return qs.filter(student__user_id=user.pk)
+
+
+@register(DataRequest)
+class DataRequestPolicy(Policy):
+    """A student's requests about their personal information: the student makes them, the administrator of
+    the student's school handles them (``privacy`` services)."""
+
+    rules = {
+        "view": {Role.SCHOOL_ADMIN: requests_of_own_school, Role.STUDENT: own_requests},
+        "export": {Role.SCHOOL_ADMIN: requests_of_own_school},
+        "add": {Role.STUDENT: own_requests},
+        "change": {Role.SCHOOL_ADMIN: requests_of_own_school},
+    }
+
+
 # --- menu ------------------------------------------------------------------------------------------------
 GROUP = "人才供需"
 add_menu(
@@ -139,6 +160,39 @@ add_menu(
         icon="person-badge",
         order=21,
         visible=lambda user: getattr(user, "role", None) == Role.STUDENT and not user.is_superuser,
+    )
+)
+add_menu(
+    MenuItem(
+        GROUP,
+        _("我的数据"),
+        "schools:my_data",
+        None,
+        icon="shield-lock",
+        order=22,
+        visible=lambda user: getattr(user, "role", None) == Role.STUDENT and not user.is_superuser,
+    )
+)
+add_menu(
+    MenuItem(
+        GROUP,
+        _("个人信息查看记录"),
+        "schools:profile_views",
+        None,
+        icon="eye",
+        order=23,
+        visible=lambda user: user.is_superuser or getattr(user, "role", None) == Role.SCHOOL_ADMIN,
+    )
+)
+add_menu(
+    MenuItem(
+        GROUP,
+        _("个人信息删除申请"),
+        "schools:datarequest_list",
+        DataRequest,
+        icon="person-x",
+        order=24,
+        visible=lambda user: user.is_superuser or getattr(user, "role", None) == Role.SCHOOL_ADMIN,
     )
 )
 add_menu(MenuItem(GROUP, _("教师"), "schools:teacher_list", Teacher, icon="person-workspace", order=30))

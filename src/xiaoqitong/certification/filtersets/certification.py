@@ -4,7 +4,7 @@ import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from xiaoqitong.core.filters import YesNoFilter
+from xiaoqitong.core.filters import YearFilter, YesNoFilter
 from xiaoqitong.orgs.filtersets import CountyFilter
 
 from ..choices import (
@@ -66,7 +66,7 @@ class CertificationFilterSet(django_filters.FilterSet):
     held = YesNoFilter(method="filter_held", label=_("持有称号"), help_text=_("有效或整改中"))
     level = django_filters.ChoiceFilter(choices=Level.choices, label=_("级别"))
     county = CountyFilter(field_name="enterprise__county", label=_("县市区或园区"))
-    year = django_filters.NumberFilter(field_name="certified_on", lookup_expr="year", label=_("认定年度"))
+    year = YearFilter(field_name="certified_on", lookup_expr="year", label=_("认定年度"))
 
     class Meta:
         model = Certification

@@ -29,8 +29,8 @@ from xiaoqitong.core import audit
 from xiaoqitong.core import services as core_services
 from xiaoqitong.core.models import AuditAction
 from xiaoqitong.core.notifications import notify
+from xiaoqitong.core.uploads import check_upload
 from xiaoqitong.orgs.models import Department
-from xiaoqitong.quality.services.resources import check_upload
 
 from ..choices import (
     AWAITING_ENTERPRISE,

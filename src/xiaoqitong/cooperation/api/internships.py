@@ -14,7 +14,7 @@ mentors by login, plans, placements and school majors by id. Steps are actions:
 
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_serializer
 from rest_framework import exceptions, permissions, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -401,6 +401,7 @@ class LeaveRequestSerializer(_PlacementScoped, BaseSerializer):
         ]
 
 
+@extend_schema_serializer(component_name="LeaveDecide")  # another app has a Decide component
 class DecideSerializer(serializers.Serializer):
     side = serializers.ChoiceField(choices=MentorSide.choices, help_text=gettext_lazy("审批方"))
     approve = serializers.BooleanField(help_text=gettext_lazy("是否同意"))
@@ -532,6 +533,8 @@ class ComplianceViewSet(viewsets.ViewSet):
             year = int(request.query_params.get("year") or timezone.localdate().year)
         except ValueError:
             raise exceptions.ValidationError({"year": [gettext_lazy("年度应为整数。")]}) from None
+        if not 2000 <= year <= 2100:  # the page's range; a date cannot hold every integer
+            raise exceptions.ValidationError({"year": [gettext_lazy("年度应在 2000 至 2100 之间。")]})
         half = request.query_params.get("half") or ""
         if half not in ("", "1", "2"):
             raise exceptions.ValidationError({"half": [gettext_lazy("半年应为 1 或 2。")]})

@@ -12,7 +12,7 @@
 """
 
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_serializer
 from rest_framework import exceptions, parsers, permissions, serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -167,10 +167,12 @@ class SubsidyClaimSerializer(BaseSerializer):
         return fields
 
 
+@extend_schema_serializer(component_name="SubsidyNote")  # another app has a Note component
 class NoteSerializer(serializers.Serializer):
     note = serializers.CharField(required=False, allow_blank=True, max_length=2000)
 
 
+@extend_schema_serializer(component_name="SubsidyApprove")  # not the note's name it would inherit
 class ApproveSerializer(NoteSerializer):
     approved_amount = serializers.DecimalField(
         max_digits=12, decimal_places=2, required=False, allow_null=True, help_text=_("默认为申请金额")

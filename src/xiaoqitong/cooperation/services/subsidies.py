@@ -591,14 +591,14 @@ def subsidy_payment_import(*, actor, upload) -> dict:
     import tempfile
     from pathlib import Path
 
-    from xiaoqitong.core.imports import IMPORT_EXTENSIONS, ImportFileError, read_table
+    from xiaoqitong.core import uploads
+    from xiaoqitong.core.imports import ImportFileError, read_table
 
     if not is_officer(actor):
         raise PermissionDenied(_("只有审核部门的工作人员可以导入拨付记录。"))
+    uploads.check_upload(upload, uploads.IMPORT)
     name = Path(upload.name or "").name
     suffix = Path(name).suffix.lower()
-    if suffix not in IMPORT_EXTENSIONS:
-        raise ValidationError({"file": _("请上传 xlsx、xls、ods 或 csv 文件。")})
     with tempfile.NamedTemporaryFile(suffix=suffix) as tmp:
         for chunk in upload.chunks():
             tmp.write(chunk)

@@ -177,6 +177,8 @@ class MinutesViewSet(viewsets.ViewSet):
     permission_classes = [permissions.IsAuthenticated]
 
     def _event(self, request, pk) -> Event:
+        if not str(pk).isdigit():  # the route takes any text: an id that is not a number is not found
+            raise exceptions.NotFound()
         event = Event.objects.filter(visible_events_q(request.user), pk=pk).select_related("type").first()
         if event is None or not event.type.has_minutes:
             raise exceptions.NotFound()

@@ -17,11 +17,11 @@
 - ``my-registrations/``: the registrations of the caller's side (我的活动).
 """
 
-from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, permissions, serializers
 from rest_framework.decorators import action
+from rest_framework.generics import get_object_or_404  # an id that is not a number: 404, not 500
 from rest_framework.response import Response
 
 from xiaoqitong.core.api import BaseSerializer, CodeRelatedField, ObjectViewSet, ReadOnlyObjectViewSet

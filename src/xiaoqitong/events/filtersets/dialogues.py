@@ -7,7 +7,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from xiaoqitong.core.filters import YesNoFilter
+from xiaoqitong.core.filters import YearFilter, YesNoFilter
 
 from ..choices import OPEN_COMMITMENT, CommitmentStatus
 from ..models import Commitment
@@ -34,7 +34,7 @@ class CommitmentFilterSet(django_filters.FilterSet):
         method="filter_owner_type", choices=OWNER_TYPES, label=_("责任单位类型")
     )
     event = django_filters.NumberFilter(field_name="event_id", label=_("活动编号"))
-    year = django_filters.NumberFilter(field_name="event__starts_at", lookup_expr="year", label=_("年度"))
+    year = YearFilter(field_name="event__starts_at", lookup_expr="year", label=_("年度"))
     due_before = django_filters.DateFilter(
         field_name="due_date",
         lookup_expr="lte",

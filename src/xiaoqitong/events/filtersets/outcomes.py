@@ -4,6 +4,8 @@ import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from xiaoqitong.core.filters import YearFilter
+
 from ..choices import IntentionKind, IntentionStatus, ParticipantKind
 from ..models import Intention, SurveyResponse
 
@@ -14,7 +16,7 @@ class IntentionFilterSet(django_filters.FilterSet):
     )
     kind = django_filters.ChoiceFilter(choices=IntentionKind.choices, label=_("意向类型"))
     status = django_filters.MultipleChoiceFilter(choices=IntentionStatus.choices, label=_("状态"))
-    year = django_filters.NumberFilter(field_name="event__starts_at", lookup_expr="year", label=_("年度"))
+    year = YearFilter(field_name="event__starts_at", lookup_expr="year", label=_("年度"))
 
     class Meta:
         model = Intention

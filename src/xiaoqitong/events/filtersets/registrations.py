@@ -4,7 +4,7 @@ import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from xiaoqitong.core.filters import YesNoFilter
+from xiaoqitong.core.filters import YearFilter, YesNoFilter
 from xiaoqitong.orgs.models import Department
 
 from ..choices import EventStatus, ParticipantKind, RegistrationStatus
@@ -31,7 +31,7 @@ class EventFilterSet(django_filters.FilterSet):
     type = django_filters.ModelChoiceFilter(
         queryset=EventType.objects.order_by("sort_order", "code"), label=_("活动类型")
     )
-    year = django_filters.NumberFilter(field_name="starts_at", lookup_expr="year", label=_("年度"))
+    year = YearFilter(field_name="starts_at", lookup_expr="year", label=_("年度"))
     status = django_filters.ChoiceFilter(choices=EventStatus.choices, label=_("状态"))
     phase = django_filters.ChoiceFilter(
         method="filter_phase",
@@ -62,7 +62,7 @@ class RegistrationFilterSet(django_filters.FilterSet):
     event = django_filters.NumberFilter(field_name="event_id", label=_("活动（ID）"))
     kind = django_filters.ChoiceFilter(choices=ParticipantKind.choices, label=_("参与方"))
     status = django_filters.ChoiceFilter(choices=RegistrationStatus.choices, label=_("状态"))
-    year = django_filters.NumberFilter(field_name="event__starts_at", lookup_expr="year", label=_("年度"))
+    year = YearFilter(field_name="event__starts_at", lookup_expr="year", label=_("年度"))
     checked_in = YesNoFilter(method="filter_checked_in", label=_("已签到"))
 
     class Meta:

@@ -191,8 +191,15 @@ def _file_numbers(upload) -> list[str]:
     from pathlib import Path
     from tempfile import NamedTemporaryFile
 
+    from django.core.exceptions import ValidationError
+
+    from xiaoqitong.core import uploads
     from xiaoqitong.core.imports import ImportFileError, read_table, text
 
+    try:
+        uploads.check_upload(upload, uploads.LIST)
+    except ValidationError as exc:
+        raise forms.ValidationError(exc.message_dict["file"]) from None
     suffix = Path(upload.name or "x.csv").suffix.lower()
     if suffix == ".txt":
         suffix = ".csv"

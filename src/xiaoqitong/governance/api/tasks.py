@@ -16,7 +16,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.urls import reverse
 from django.utils.translation import gettext_lazy
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_serializer
 from rest_framework import parsers, serializers
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -130,6 +130,7 @@ class MilestoneSerializer(BaseSerializer):
         return getattr(obj, "state", None) or sel.state_of(obj)
 
 
+@extend_schema_serializer(component_name="MilestoneCancel")  # another app has a Cancel component
 class CancelSerializer(serializers.Serializer):
     reason = serializers.CharField(help_text=gettext_lazy("取消原因"))
 

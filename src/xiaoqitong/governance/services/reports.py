@@ -17,7 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from xiaoqitong.core import audit
+from xiaoqitong.core import audit, jobs
 from xiaoqitong.core.models import AuditAction
 from xiaoqitong.core.notifications import notify
 from xiaoqitong.orgs.models import School
@@ -39,7 +39,7 @@ RUNNING = [ReportStatus.QUEUED, ReportStatus.RUNNING]
 def _queue(report_id: int) -> None:
     from ..tasks import report_build as report_build_task
 
-    transaction.on_commit(lambda: report_build_task.delay(report_id))
+    jobs.dispatch_on_commit(report_build_task, report_id)
 
 
 def check_year(year: int) -> None:

@@ -30,8 +30,8 @@ from xiaoqitong.core import audit
 from xiaoqitong.core import services as core_services
 from xiaoqitong.core.models import AuditAction
 from xiaoqitong.core.notifications import notify
+from xiaoqitong.core.uploads import check_upload
 from xiaoqitong.orgs.choices import DepartmentKind, Role
-from xiaoqitong.quality.services.resources import check_upload
 
 from ..choices import MilestoneStatus, PartyGroup, PartyRole
 from ..models import Milestone, ProgressAttachment, ProgressReport, Task, TaskParty

@@ -9,7 +9,7 @@
 
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_serializer
 from rest_framework import exceptions, serializers, viewsets
 from rest_framework.response import Response
 
@@ -91,6 +91,7 @@ class SkillTestResultViewSet(ObjectViewSet):
 RATE = {"max_digits": 5, "decimal_places": 1, "allow_null": True}
 
 
+@extend_schema_serializer(component_name="SkillTestPooledResult")  # another app has a Result component
 class ResultSerializer(serializers.Serializer):
     tested = serializers.IntegerField()
     passed = serializers.IntegerField()

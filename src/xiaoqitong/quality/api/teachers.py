@@ -8,7 +8,7 @@
 
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_serializer
 from rest_framework import exceptions, serializers, viewsets
 from rest_framework.response import Response
 
@@ -126,6 +126,7 @@ class TechServiceIncomeViewSet(ObjectViewSet):
 DECIMAL = {"max_digits": 20, "decimal_places": 4, "allow_null": True}
 
 
+@extend_schema_serializer(component_name="TeacherFigure")  # another app has a Figure component
 class FigureSerializer(serializers.Serializer):
     """A measure's figure against its target (as ``quality.targets`` rows)."""
 

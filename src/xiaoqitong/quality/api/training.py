@@ -12,7 +12,7 @@
 """
 
 from django.utils.translation import gettext_lazy
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_serializer
 from rest_framework import serializers, viewsets
 from rest_framework.response import Response
 
@@ -222,6 +222,7 @@ class CityPersonTimesSerializer(serializers.Serializer):
     source = serializers.CharField()
 
 
+@extend_schema_serializer(component_name="TrainingSchoolLine")  # another app has a SchoolLine component
 class SchoolLineSerializer(serializers.Serializer):
     school = serializers.CharField(source="school.code", help_text=gettext_lazy("学校代码"))
     school_name = serializers.CharField(source="school.name")
@@ -244,6 +245,7 @@ class ProgrammeYearSerializer(serializers.Serializer):
     person_times = serializers.IntegerField(source="year_person_times")
 
 
+@extend_schema_serializer(component_name="TrainingSchoolTarget")  # another app has a SchoolTarget component
 class SchoolTargetSerializer(serializers.Serializer):
     value = serializers.DecimalField(max_digits=8, decimal_places=2)
     target_id = serializers.CharField()

@@ -4,7 +4,7 @@ import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from xiaoqitong.core.filters import YesNoFilter
+from xiaoqitong.core.filters import YearFilter, YesNoFilter
 from xiaoqitong.reference.choices import CertificateKind
 
 from ..choices import CompetitionLevel, Prize
@@ -40,7 +40,7 @@ class CertificateAwardFilterSet(_SchoolFilter):
     kind = django_filters.ChoiceFilter(
         field_name="certificate__kind", choices=CertificateKind.choices, label=_("证书类别")
     )
-    year = django_filters.NumberFilter(field_name="awarded_on", lookup_expr="year", label=_("发证年度"))
+    year = YearFilter(field_name="awarded_on", lookup_expr="year", label=_("发证年度"))
     major = django_filters.CharFilter(
         field_name="student__school_major__major__code", label=_("专业代码"), max_length=20
     )
@@ -84,7 +84,7 @@ class ExamSessionFilterSet(_SchoolFilter):
     certificate = django_filters.CharFilter(
         method="filter_certificate", label=_("证书"), help_text=_("证书代码或名称"), max_length=100
     )
-    year = django_filters.NumberFilter(field_name="date", lookup_expr="year", label=_("年度"))
+    year = YearFilter(field_name="date", lookup_expr="year", label=_("年度"))
 
     class Meta:
         model = ExamSession

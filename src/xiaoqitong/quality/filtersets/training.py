@@ -5,7 +5,7 @@ import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from xiaoqitong.core.filters import YesNoFilter
+from xiaoqitong.core.filters import YearFilter, YesNoFilter
 
 from ..choices import TrainingKind
 from ..models import TrainingParticipant, TrainingProgramme, TrainingSession
@@ -97,7 +97,7 @@ class TrainingSessionFilterSet(_ProgrammeFilters):
     prefix = "programme__"
 
     programme = django_filters.CharFilter(field_name="programme__code", label=_("项目编号"), max_length=40)
-    year = django_filters.NumberFilter(field_name="end_date", lookup_expr="year", label=_("年度（结束日期）"))
+    year = YearFilter(field_name="end_date", lookup_expr="year", label=_("年度（结束日期）"))
     has_roster = YesNoFilter(method="filter_roster", label=_("有花名册"))
 
     class Meta:

@@ -5,11 +5,12 @@ from django import forms
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from xiaoqitong.core import uploads
 from xiaoqitong.core.forms import BaseModelForm
 from xiaoqitong.reference.forms import major_codes_field, skill_names_field
 
 from ..models import TeachingResource
-from ..services.resources import ALLOWED, DOCUMENT_MAX_BYTES, VIDEO_MAX_BYTES, allowed_text, size_text
+from ..services.resources import allowed_text
 
 
 class HttpsURLField(forms.URLField):
@@ -43,10 +44,10 @@ class TeachingResourceForm(BaseModelForm):
             "不接受可执行程序和含宏的 Office 文件。"
         ) % {
             "types": allowed_text(),
-            "doc": size_text(DOCUMENT_MAX_BYTES),
-            "video": size_text(VIDEO_MAX_BYTES),
+            "doc": uploads.size_text(uploads.max_bytes(uploads.ATTACHMENT, ".pdf")),
+            "video": uploads.size_text(uploads.max_bytes(uploads.ATTACHMENT, ".mp4")),
         }
-        self.fields["file"].widget.attrs["accept"] = ",".join(ALLOWED)
+        self.fields["file"].widget.attrs["accept"] = uploads.accept(uploads.ATTACHMENT)
 
     def _post_clean(self):
         # The file is checked and stored by the service (resource_create/update), not by the model form.

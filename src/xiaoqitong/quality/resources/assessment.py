@@ -183,6 +183,8 @@ class AssessmentPlanResource(ExportOnlyMixin, BaseResource):
 class GradeResource(BaseResource):
     """Export only: each part of a grade is given by the mentor R5 names, on the plan's page."""
 
+    importable = False  # not an import target (core.import_templates.importable_models)
+
     school = col("plan__school__code", SCHOOL_CODE, readonly=True)
     major = col("plan__school_major__major__code", "专业代码", readonly=True)
     cohort = col("plan__cohort", COHORT, readonly=True)

@@ -25,9 +25,9 @@ from django.utils.translation import gettext_lazy
 
 from xiaoqitong.cooperation.choices import MentorSide
 from xiaoqitong.cooperation.models import Evaluation
-from xiaoqitong.core import audit
+from xiaoqitong.core import audit, uploads
 from xiaoqitong.core import services as core_services
-from xiaoqitong.core.imports import IMPORT_EXTENSIONS, ImportFileError, read_table, text
+from xiaoqitong.core.imports import ImportFileError, read_table, text
 from xiaoqitong.core.models import AuditAction
 from xiaoqitong.orgs.choices import Role
 from xiaoqitong.orgs.models import Enterprise, School
@@ -337,10 +337,7 @@ def grade_set(*, actor, plan: AssessmentPlan, student, part: str, score, comment
 def _read_upload(upload):
     name = Path(upload.name or "").name
     suffix = Path(name).suffix.lower()
-    if suffix not in IMPORT_EXTENSIONS:
-        raise ValidationError({"file": _("请上传 xlsx、xls、ods 或 csv 文件。")})
-    if upload.size == 0:
-        raise ValidationError({"file": _("文件是空的。")})
+    uploads.check_upload(upload, uploads.IMPORT)
     if upload.size > MAX_GRADE_FILE:
         raise ValidationError({"file": _("成绩文件不能超过 2 MB。")})
     with tempfile.NamedTemporaryFile(suffix=suffix) as tmp:

@@ -4,11 +4,12 @@ Resources: ``resource_create`` / ``resource_update`` / ``resource_delete``. A sc
 teachers publish for their school, an enterprise's HR and mentors for their enterprise; the owner is set
 here, never taken from the form. A resource is a file (stored through Django's storage API, the model's
 ``FileField``) or a link (a virtual-simulation resource, an online course), or both. Every upload is checked
-by :func:`check_upload`: a size cap, an allowed list of extensions, and the content itself (PDF, zip-based
-Office files without macros, MP4, PNG/JPEG), so that an executable renamed ``.pdf`` or a macro-enabled
-Office file never reaches the storage. A resource is created as a draft; ``resource_publish`` shows it in
-the library (it needs at least one major: others find resources by major), ``resource_unpublish`` takes it
-back (its organization's users, or a government officer with a reason).
+by :func:`check_upload` (the platform's one check, ``core.uploads``): a size cap, an allowed list of
+extensions, and the content itself (PDF, zip-based Office files without macros and not zip bombs, MP4,
+PNG/JPEG), so that an executable renamed ``.pdf`` or a macro-enabled Office file never reaches the storage.
+A resource is created as a draft; ``resource_publish`` shows it in the library (it needs at least one major:
+others find resources by major), ``resource_unpublish`` takes it back (its organization's users, or a
+government officer with a reason).
 
 Ratings: ``resource_rate`` (1-5 stars and a comment), one per user, rating again changes it; never on a
 resource of one's own organization. Uses: ``resource_use_record`` counts a download or a reuse (“引用到课程”)
@@ -18,8 +19,6 @@ for the user's school; a use of one's own organization's resource is not counted
 create and update services through the registration in ``quality.search``.
 """
 
-import io
-import zipfile
 from pathlib import Path
 from typing import Any
 
@@ -29,136 +28,31 @@ from django.db import transaction
 from django.db.models.fields.files import FieldFile
 from django.utils.translation import gettext as _
 
-from xiaoqitong.core import audit
+from xiaoqitong.core import audit, uploads
 from xiaoqitong.core import services as core_services
 from xiaoqitong.core.models import AuditAction
 from xiaoqitong.core.policy import policy_for
+from xiaoqitong.core.uploads import size_text  # noqa: F401  (the pages write sizes with it)
 from xiaoqitong.orgs.choices import Role
 
 from ..choices import ResourceKind, ResourceUseKind
 from ..models import ResourceRating, ResourceUse, TeachingResource
 from ..policies.resources import may_unpublish, owns_resource, publisher_org
 
-MB = 1024 * 1024
-# Upload caps: what a teaching document or a lesson video reasonably weighs (not policy numbers).
-DOCUMENT_MAX_BYTES = 50 * MB
-VIDEO_MAX_BYTES = 500 * MB
-SNIFF_BYTES = 64
-
-# Extension -> (family, size cap). The family names the content check (:func:`_sniff`).
-ALLOWED = {
-    ".pdf": ("pdf", DOCUMENT_MAX_BYTES),
-    ".docx": ("docx", DOCUMENT_MAX_BYTES),
-    ".xlsx": ("xlsx", DOCUMENT_MAX_BYTES),
-    ".pptx": ("pptx", DOCUMENT_MAX_BYTES),
-    ".png": ("png", DOCUMENT_MAX_BYTES),
-    ".jpg": ("jpeg", DOCUMENT_MAX_BYTES),
-    ".jpeg": ("jpeg", DOCUMENT_MAX_BYTES),
-    ".mp4": ("mp4", VIDEO_MAX_BYTES),
-}
-MACRO_EXTENSIONS = {".docm", ".dotm", ".xlsm", ".xltm", ".xlam", ".pptm", ".potm", ".ppsm", ".ppam"}
-EXECUTABLE_EXTENSIONS = {
-    ".exe", ".dll", ".com", ".scr", ".msi", ".bat", ".cmd", ".ps1", ".vbs", ".vbe", ".js", ".jse", ".wsf",
-    ".jar", ".sh", ".apk", ".app", ".bin", ".elf", ".lnk", ".hta", ".cpl",
-}  # fmt: skip
-# The main part of each zip-based Office format, and the content types that mark a macro-enabled one.
-OFFICE_MAIN_PART = {"docx": "word/document.xml", "xlsx": "xl/workbook.xml", "pptx": "ppt/presentation.xml"}
-MACRO_MARKERS = (b"macroEnabled", b"vbaProject")
-EXECUTABLE_MAGIC = (b"MZ", b"\x7fELF", b"\xcf\xfa\xed\xfe", b"\xce\xfa\xed\xfe", b"\xca\xfe\xba\xbe", b"#!")
-
 
 def _denied(message: str = "") -> PermissionDenied:
     return PermissionDenied(message or _("您没有权限执行此操作。"))
 
 
-def size_text(size: int) -> str:
-    """``12.3 MB``, ``850 KB``: how messages and pages write a file's size."""
-    if size >= MB:
-        return f"{size / MB:.1f} MB"
-    return f"{max(size, 0) / 1024:.0f} KB"
-
-
 def allowed_text() -> str:
-    return "、".join(ext.lstrip(".") for ext in ALLOWED)
-
-
-# --- the upload check -----------------------------------------------------------------------------
-def _head(upload) -> bytes:
-    upload.seek(0)
-    head = upload.read(SNIFF_BYTES)
-    upload.seek(0)
-    return head
-
-
-def _office_problem(upload, family: str) -> str:
-    """Why a zip-based Office upload is refused ("" when it is a clean file of its family)."""
-    try:
-        upload.seek(0)
-        data = upload.read()
-        upload.seek(0)
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            names = set(archive.namelist())
-            types = archive.read("[Content_Types].xml") if "[Content_Types].xml" in names else b""
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError):
-        return _("文件已损坏，或不是有效的 Office 文件。")
-    if any(name.lower().endswith("vbaproject.bin") for name in names) or any(
-        marker in types for marker in MACRO_MARKERS
-    ):
-        return _("文件含有宏，不能上传：请在 Office 中另存为不含宏的 .docx、.xlsx 或 .pptx 后再上传。")
-    if not types or OFFICE_MAIN_PART[family] not in names:
-        return _("文件内容与扩展名 .%(ext)s 不符。") % {"ext": family}
-    return ""
-
-
-def _sniff(upload, family: str, head: bytes) -> bool:
-    """Whether the first bytes are those of the family (the zip-based Office files are opened after)."""
-    if family == "pdf":
-        return head.startswith(b"%PDF-")
-    if family in OFFICE_MAIN_PART:
-        return head.startswith(b"PK\x03\x04")
-    if family == "png":
-        return head.startswith(b"\x89PNG\r\n\x1a\n")
-    if family == "jpeg":
-        return head.startswith(b"\xff\xd8\xff")
-    if family == "mp4":
-        return len(head) >= 12 and head[4:8] == b"ftyp"
-    return False
+    return "、".join(ext.lstrip(".") for ext in uploads.KINDS[uploads.ATTACHMENT].extensions)
 
 
 def check_upload(upload) -> None:
-    """Refuse (ValidationError on ``file``, in Chinese) an upload that is empty, too big, of a type not on
-    the list (executables and macro-enabled Office files named as such), or whose content is not what its
-    extension says (an executable renamed ``.pdf``, a ``.docm`` renamed ``.docx``)."""
-    name = Path(upload.name or "").name
-    ext = Path(name).suffix.lower()
-
-    def refuse(message: str):
-        raise ValidationError({"file": f"“{name}”：{message}"}, code="upload")
-
-    if ext in MACRO_EXTENSIONS:
-        refuse(_("含宏的 Office 文件（.docm、.xlsm、.pptm 等）不能上传：请另存为 .docx、.xlsx 或 .pptx。"))
-    if ext in EXECUTABLE_EXTENSIONS:
-        refuse(_("可执行程序和脚本不能上传。"))
-    if ext not in ALLOWED:
-        refuse(_("不支持的文件类型，可上传：%(types)s。") % {"types": allowed_text()})
-    family, cap = ALLOWED[ext]
-    size = upload.size or 0
-    if size == 0:
-        refuse(_("文件是空的。"))
-    if size > cap:
-        refuse(
-            _("文件大小 %(size)s，超过 %(ext)s 文件的上限 %(cap)s。")
-            % {"size": size_text(size), "ext": ext, "cap": size_text(cap)}
-        )
-    head = _head(upload)
-    if head.startswith(EXECUTABLE_MAGIC):
-        refuse(_("文件内容是可执行程序或脚本，不能上传（扩展名为 %(ext)s）。") % {"ext": ext})
-    if not _sniff(upload, family, head):
-        refuse(_("文件内容与扩展名 %(ext)s 不符，请上传真实的 %(ext)s 文件。") % {"ext": ext})
-    if family in OFFICE_MAIN_PART:
-        problem = _office_problem(upload, family)
-        if problem:
-            refuse(problem)
+    """Refuse (ValidationError on ``file``, in Chinese) an upload that the platform's one upload check
+    (``core.uploads``, kind attachment) refuses: empty, too big, of a type not on the list, content that is
+    not what its extension says, a zip bomb, macros."""
+    uploads.check_upload(upload, uploads.ATTACHMENT)
 
 
 # --- resources ------------------------------------------------------------------------------------

@@ -5,16 +5,14 @@ The demo data is dated from the day it is generated (``--as-of``, by default tod
 for weeks; postings past their date expire at startup and every night after."""
 
 import os
-import signal
 import socket
-import subprocess
 import sys
-import time
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
+from xiaoqitong.core.processes import supervise
 from xiaoqitong.demo.accounts import ensure_demo_accounts
 from xiaoqitong.demo.context import DemoError
 from xiaoqitong.demo.generator import generate
@@ -118,37 +116,10 @@ class Command(BaseCommand):
                 f"端口 {port} 已被占用：请先停止占用它的程序，或用 XQT_DEMO_PORT=8001 make demo 换一个端口。"
             )
         web, worker = processes(host, port)
-        procs = [subprocess.Popen(web), subprocess.Popen(worker)]  # noqa: S603 (fixed argv, no shell)
-        self._banner(host, port, accounts, run)
-        stopping = False
-
-        def stop(*_args):
-            nonlocal stopping
-            stopping = True
-
-        signal.signal(signal.SIGINT, stop)
-        signal.signal(signal.SIGTERM, stop)
-        code = 0
-        try:
-            while not stopping:
-                for proc in procs:
-                    if proc.poll() is not None:
-                        self.stderr.write(
-                            f"进程 {proc.args[0]} 已退出（代码 {proc.returncode}），正在停止演示。"
-                        )
-                        code = proc.returncode or 1
-                        stopping = True
-                time.sleep(0.5)
-        finally:
-            for proc in procs:
-                if proc.poll() is None:
-                    proc.terminate()
-            for proc in procs:
-                try:
-                    proc.wait(timeout=10)
-                except subprocess.TimeoutExpired:
-                    proc.kill()
-            self.stdout.write("演示已停止。")
+        code = supervise(
+            [web, worker], self.stderr.write, on_start=lambda: self._banner(host, port, accounts, run)
+        )
+        self.stdout.write("演示已停止。")
         if code:
             sys.exit(code)
 
