@@ -115,6 +115,8 @@ class CodeRelatedField(serializers.SlugRelatedField):
 
     def to_internal_value(self, data):
         queryset = self.get_queryset()
+        if "\x00" in str(data):  # PostgreSQL refuses NUL in any text it is asked to compare
+            self.fail("invalid")
         try:
             return queryset.get(**{self.slug_field: str(data).strip()})
         except queryset.model.DoesNotExist:
