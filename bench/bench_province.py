@@ -140,11 +140,13 @@ def generate(url: str, var_dir: Path, scale: str, time_limit: float, memory_limi
         f"{scale}: fresh database migrated with the catalogs in {time.perf_counter() - t:.0f} s", flush=True
     )
     steps: dict[str, float] = {}
+    peaks: dict[str, float] = {}
 
     def on_line(line: str, elapsed: float, peak: float) -> None:
         m = STEP_DONE.match(line.strip())
         if m:
             steps[m["label"]] = float(m["seconds"])
+            peaks[m["label"]] = peak
             took = float(m["seconds"])
             print(
                 f"  {scale} {m['label']:<14} {took:8.1f} s  (at {elapsed:6.0f} s, peak {peak:6.0f} MiB)",
@@ -166,27 +168,33 @@ def generate(url: str, var_dir: Path, scale: str, time_limit: float, memory_limi
         f"{scale}: {'done' if done else status} in {seconds:.0f} s, peak {peak:.0f} MiB; {summary}",
         flush=True,
     )
-    return {"scale": scale, "seconds": seconds, "peak_mib": peak, "done": done, "steps": steps}
+    return {
+        "scale": scale,
+        "seconds": seconds,
+        "peak_mib": peak,
+        "done": done,
+        "steps": steps,
+        "peaks": peaks,
+    }
 
 
 def extrapolate(city: dict, province: dict) -> None:
-    """The province's missing steps from the city's times and the ratio on the steps both finished."""
+    """The whole province from the steps it finished: their share of the city's step time, and the city's
+    memory growth after them. Shares, not ratios of times: the two runs may see different machine loads."""
     both = [label for label in province["steps"] if label in city["steps"]]
-    c = sum(city["steps"][label] for label in both)
-    p = sum(province["steps"][label] for label in both)
-    if not both or c <= 0:
+    if not both:
         print("no finished step to extrapolate from")
         return
-    ratio = p / c
-    missing = [label for label in city["steps"] if label not in province["steps"]]
-    rest_city = sum(city["steps"][label] for label in missing)
-    after_steps = city["seconds"] - sum(city["steps"].values())  # snapshots, ANALYZE, start-up
-    estimate = p + ratio * (rest_city + after_steps)
+    done = sum(province["steps"][label] for label in both)
+    share = sum(city["steps"][label] for label in both) / max(sum(city["steps"].values()), 1e-9)
+    grow = city["peak_mib"] / max(city["peaks"][both[-1]], 1e-9)
     print(
-        f"extrapolation: the {len(both)} finished steps took {p:.0f} s at province scale against {c:.0f} s "
-        f"for the city ({ratio:.1f}x; 15x the rows); the {len(missing)} others took {rest_city:.0f} s for "
-        f"the city, plus {after_steps:.0f} s outside the steps (analytics snapshots): the whole province ~"
-        f"{estimate / 60:.0f} min at that ratio (an estimate, not a measurement)"
+        f"extrapolation: the {len(both)} finished steps took {done:.0f} s and were {share:.0%} of the city's "
+        f"step time: the province's steps ~{done / share / 60:.0f} min, plus the analytics snapshots at the "
+        "end "
+        f"({city['seconds'] - sum(city['steps'].values()):.0f} s for the city); memory after them grew "
+        f"{grow - 1:.0%} in the city: peak ~{province['peak_mib'] * grow / 1024:.0f} GiB "
+        "(estimates, not measurements)"
     )
 
 

@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 import requests
 
+pytestmark = pytest.mark.processes  # the same on any DATABASE_URL: .ci/run runs it once
 BIN = Path(sys.executable).parent
 ADMIN, PASSWORD = "fault-admin", "Fault-test-2026!"
 ROWS = 3000
