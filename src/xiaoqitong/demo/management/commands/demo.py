@@ -12,7 +12,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from xiaoqitong.core.processes import supervise
+from xiaoqitong.core.processes import bin_path, supervise
 from xiaoqitong.demo.accounts import ensure_demo_accounts
 from xiaoqitong.demo.context import DemoError
 from xiaoqitong.demo.generator import generate
@@ -26,9 +26,8 @@ from .demo_data import parse_as_of
 def processes(host: str, port: int) -> tuple[list[str], list[str]]:
     """The argv of the web server and of the worker, which embeds beat: scheduled jobs (postings expiring at
     their valid-until date) run in the demo too."""
-    bin_dir = os.path.dirname(sys.executable)
     web = [
-        os.path.join(bin_dir, "gunicorn"),
+        bin_path("gunicorn"),
         "xiaoqitong.wsgi",
         "--bind",
         f"{host}:{port}",
@@ -42,7 +41,7 @@ def processes(host: str, port: int) -> tuple[list[str], list[str]]:
         "warning",
     ]
     worker = [
-        os.path.join(bin_dir, "celery"),
+        bin_path("celery"),
         "-A",
         "xiaoqitong",
         "worker",
